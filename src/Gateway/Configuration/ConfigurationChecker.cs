@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Validates the whole configuration the way a reload is validated: the gateway's options, then YARP's
+/// config providers, filters and validators (which include the gateway's own cluster validators).
+/// Serves <c>--check</c> and the start-up check, so both agree with what a reload accepts.
+/// </summary>
+public sealed class ConfigurationChecker(
+    IServiceProvider services,
+    IEnumerable<IProxyConfigProvider> providers,
+    IEnumerable<IProxyConfigFilter> filters,
+    IConfigValidator validator)
+{
+    public async Task<ConfigurationCheckResult> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        var errors = new List<string>();
+        try
+        {
+            _ = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            errors.AddRange(ex.Failures);
+        }
+
+        var routes = new List<RouteConfig>();
+        var clusters = new List<ClusterConfig>();
+        foreach (var provider in providers)
+        {
+            try
+            {
+                var config = provider.GetConfig();
+                routes.AddRange(config.Routes);
+                clusters.AddRange(config.Clusters);
+            }
+            catch (Exception ex)
+            {
+                errors.AddRange(ConfigurationErrors.Describe(ex));
+            }
+        }
+
+        var clustersById = new Dictionary<string, ClusterConfig>(StringComparer.OrdinalIgnoreCase);
+        foreach (var original in clusters)
+        {
+            if (!clustersById.TryAdd(original.ClusterId, original))
+            {
+                errors.Add($"Duplicate cluster '{original.ClusterId}'.");
+                continue;
+            }
+
+            var cluster = original;
+            try
+            {
+                foreach (var filter in filters)
+                {
+                    cluster = await filter.ConfigureClusterAsync(cluster, cancellationToken);
+                }
+            }
+            catch (Exception ex)
+            {
+                errors.AddRange(ConfigurationErrors.Describe(ex));
+                continue;
+            }
+
+            errors.AddRange((await validator.ValidateClusterAsync(cluster)).SelectMany(ConfigurationErrors.Describe));
+        }
+
+        var routeIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var original in routes)
+        {
+            if (!routeIds.Add(original.RouteId))
+            {
+                errors.Add($"Duplicate route '{original.RouteId}'.");
+                continue;
+            }
+
+            var route = original;
+            try
+            {
+                clustersById.TryGetValue(route.ClusterId ?? string.Empty, out var cluster);
+                foreach (var filter in filters)
+                {
+                    route = await filter.ConfigureRouteAsync(route, cluster, cancellationToken);
+                }
+            }
+            catch (Exception ex)
+            {
+                errors.AddRange(ConfigurationErrors.Describe(ex));
+                continue;
+            }
+
+            errors.AddRange((await validator.ValidateRouteAsync(route)).SelectMany(ConfigurationErrors.Describe));
+        }
+
+        return new ConfigurationCheckResult(errors, routes.Count, clusters.Count, clusters.Sum(c => c.Destinations?.Count ?? 0));
+    }
+}
+
+public sealed record ConfigurationCheckResult(IReadOnlyList<string> Errors, int Routes, int Clusters, int Destinations)
+{
+    public bool IsValid => Errors.Count == 0;
+
+    public string Summary => $"Configuration is valid: {Routes} routes, {Clusters} clusters, {Destinations} destinations";
+}

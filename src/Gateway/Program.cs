@@ -1,0 +1,46 @@
+using Gateway.ClientIp;
+using Gateway.Configuration;
+using Gateway.Demo;
+using Gateway.LoadBalancing;
+using Gateway.Proxy;
+
+try
+{
+    var commandLine = GatewayCommandLine.Parse(args);
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = commandLine.HostArgs,
+        ContentRootPath = AppContext.BaseDirectory,
+    });
+
+    builder.AddGatewayConfiguration(commandLine);
+    builder.AddGatewayProxy();
+    builder.AddGatewayLoadBalancing();
+    builder.AddGatewayClientIp();
+    builder.AddGatewayDemo();
+
+    var app = builder.Build();
+    if (commandLine.Check)
+    {
+        return await app.RunConfigurationCheckAsync();
+    }
+
+    await app.EnsureValidConfigurationAsync();
+    app.UseGatewayClientIp();
+    app.MapGatewayProxy();
+    await app.RunAsync();
+    return 0;
+}
+catch (InvalidConfigurationException ex)
+{
+    ConfigurationCheckExtensions.WriteErrors(ex.Errors);
+    return 1;
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    ConfigurationCheckExtensions.WriteErrors(ex.Failures.ToArray());
+    return 1;
+}
+
+/// <summary>The entry point, named for <c>WebApplicationFactory&lt;Program&gt;</c> in the integration tests.</summary>
+public partial class Program;
