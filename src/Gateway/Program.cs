@@ -1,6 +1,8 @@
+using Gateway.Admin;
 using Gateway.ClientIp;
 using Gateway.Configuration;
 using Gateway.Demo;
+using Gateway.Health;
 using Gateway.LoadBalancing;
 using Gateway.Proxy;
 
@@ -17,6 +19,8 @@ try
     builder.AddGatewayProxy();
     builder.AddGatewayLoadBalancing();
     builder.AddGatewayClientIp();
+    builder.AddGatewayHealth();
+    builder.AddGatewayAdmin();
     builder.AddGatewayDemo();
 
     var app = builder.Build();

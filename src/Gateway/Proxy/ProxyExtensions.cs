@@ -17,7 +17,13 @@ public static class ProxyExtensions
 
     public static WebApplication MapGatewayProxy(this WebApplication app)
     {
-        app.MapReverseProxy();
+        // YARP's default pipeline, spelled out so the gateway's own steps have a visible place in it.
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 }
