@@ -13,6 +13,9 @@ public sealed class DestinationHealthLog
 
     private readonly ConcurrentDictionary<(string Cluster, string Destination), Entry> _entries = new();
 
+    /// <summary>Raised after a transition is recorded: cluster id, destination id, transition.</summary>
+    public event Action<string, string, HealthTransition>? TransitionRecorded;
+
     public void RecordCheck(string clusterId, string destinationId, HealthCheckResult result)
         => GetEntry(clusterId, destinationId).LastCheck = result;
 
@@ -27,6 +30,8 @@ public sealed class DestinationHealthLog
                 entry.Transitions.Dequeue();
             }
         }
+
+        TransitionRecorded?.Invoke(clusterId, destinationId, transition);
     }
 
     public HealthCheckResult? GetLastCheck(string clusterId, string destinationId)
