@@ -23,9 +23,19 @@ internal sealed class AvailableSetCache<T>(Func<IReadOnlyList<DestinationState>,
             return entry.Value;
         }
 
-        entry = new Entry(available, model, build(available));
-        holder.Entry = entry;
-        return entry.Value;
+        // One thread builds while concurrent requests for the same cluster wait for its result instead
+        // of each building the same structure.
+        lock (holder)
+        {
+            entry = holder.Entry;
+            if (entry is null || !ReferenceEquals(entry.Source, available) || !ReferenceEquals(entry.Model, model))
+            {
+                entry = new Entry(available, model, build(available));
+                holder.Entry = entry;
+            }
+
+            return entry.Value;
+        }
     }
 
     private sealed class Holder
