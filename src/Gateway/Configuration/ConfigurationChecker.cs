@@ -8,8 +8,9 @@ namespace Gateway.Configuration;
 /// config providers, filters and validators (which include the gateway's own cluster validators).
 /// Serves <c>--check</c> and the start-up check, so both agree with what a reload accepts.
 /// </summary>
-public sealed class ConfigurationChecker(
+public sealed partial class ConfigurationChecker(
     IServiceProvider services,
+    IConfiguration configuration,
     IEnumerable<IProxyConfigProvider> providers,
     IEnumerable<IProxyConfigFilter> filters,
     IConfigValidator validator)
@@ -35,6 +36,10 @@ public sealed class ConfigurationChecker(
                 var config = provider.GetConfig();
                 routes.AddRange(config.Routes);
                 clusters.AddRange(config.Clusters);
+            }
+            catch (FormatException ex)
+            {
+                errors.Add(LocateUnparsableValue(ex));
             }
             catch (Exception ex)
             {
@@ -97,6 +102,30 @@ public sealed class ConfigurationChecker(
 
         return new ConfigurationCheckResult(errors, routes.Count, clusters.Count, clusters.Sum(c => c.Destinations?.Count ?? 0));
     }
+
+    /// <summary>
+    /// YARP's configuration reader stops at the first value it cannot convert and names only the value, so
+    /// find the keys that hold it: the operator needs to know where to look.
+    /// </summary>
+    private string LocateUnparsableValue(FormatException exception)
+    {
+        var match = UnparsableValuePattern().Match(exception.Message);
+        if (!match.Success)
+        {
+            return exception.Message;
+        }
+
+        var value = match.Groups["value"].Value;
+        var keys = configuration.GetSection(Proxy.ProxyExtensions.SectionName).AsEnumerable()
+            .Where(pair => pair.Value == value)
+            .Select(pair => pair.Key)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        return keys.Length == 0 ? exception.Message : $"{string.Join(", ", keys)}: {exception.Message}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("'(?<value>[^']*)'")]
+    private static partial System.Text.RegularExpressions.Regex UnparsableValuePattern();
 }
 
 public sealed record ConfigurationCheckResult(IReadOnlyList<string> Errors, int Routes, int Clusters, int Destinations)

@@ -33,7 +33,14 @@ public static class ConfigurationExtensions
         }
         catch (InvalidDataException ex)
         {
-            throw new InvalidConfigurationException($"{ex.Message} {ex.InnerException?.Message}".TrimEnd());
+            var innermost = ex.GetBaseException();
+            throw new InvalidConfigurationException(ReferenceEquals(innermost, ex) ? ex.Message : $"{ex.Message} {innermost.Message}");
+        }
+
+        if (commandLine.Check)
+        {
+            // --check prints its own report and nothing else, like haproxy -c.
+            builder.Logging.ClearProviders();
         }
 
         builder.Services.AddSingleton(errors);
