@@ -27,9 +27,17 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             ["Gateway:Admin:Urls"] = "http://127.0.0.1:0",
             ["Gateway:Demo:Enabled"] = "false",
         };
+        // A null value removes the factory's default, so that the repository's appsettings decide.
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            _settings[key] = value;
+            if (value is null)
+            {
+                _settings.Remove(key);
+            }
+            else
+            {
+                _settings[key] = value;
+            }
         }
 
         UseKestrel();
