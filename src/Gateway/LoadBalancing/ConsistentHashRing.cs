@@ -27,13 +27,21 @@ public sealed class ConsistentHashRing
     public int PointCount => _points.Length;
 
     public static ConsistentHashRing Build(IReadOnlyList<DestinationState> destinations, Func<DestinationState, int> weightOf)
+        => Build(destinations, weightOf, weightScale: 1);
+
+    /// <summary>
+    /// Weights in units of 1/<paramref name="weightScale"/> (a divisor of <see cref="PointsPerWeight"/>). A
+    /// destination with a fraction of its weight owns the first replicas of its full set, so as its weight
+    /// grows it only gains clients and never swaps them with another destination.
+    /// </summary>
+    public static ConsistentHashRing Build(IReadOnlyList<DestinationState> destinations, Func<DestinationState, int> weightOf, int weightScale)
     {
         var total = 0;
         var weights = new int[destinations.Count];
         for (var i = 0; i < destinations.Count; i++)
         {
-            weights[i] = weightOf(destinations[i]);
-            total += weights[i] * PointsPerWeight;
+            weights[i] = weightOf(destinations[i]) * PointsPerWeight / weightScale;
+            total += weights[i];
         }
 
         var points = new ulong[total];
@@ -42,7 +50,7 @@ public sealed class ConsistentHashRing
         for (var i = 0; i < destinations.Count; i++)
         {
             var seed = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(destinations[i].DestinationId));
-            for (var replica = 0; replica < weights[i] * PointsPerWeight; replica++)
+            for (var replica = 0; replica < weights[i]; replica++)
             {
                 points[next] = Mix(seed + (ulong)replica * 0x9E3779B97F4A7C15UL);
                 owners[next] = destinations[i];
