@@ -137,8 +137,7 @@ internal sealed partial class OutlierDetectionHealthPolicy(
 
         if (changed)
         {
-            // As YARP's own passive updater does: the request that tipped the balance does not pay for the rebuild.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Transitions.UpdateAvailableDestinations(state.Cluster), (Transitions: transitions, Cluster: cluster), preferLocal: false);
+            transitions.UpdateAvailableDestinations(cluster);
         }
     }
 

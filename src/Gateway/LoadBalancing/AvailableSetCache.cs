@@ -27,10 +27,14 @@ internal sealed class AvailableSetCache<T>(
             return entry.Value;
         }
 
-        entry = new Entry(available, model, version, build(available, destination => weights.GetWeight(cluster, destination)));
+        entry = new Entry(available, model, version, Build(cluster, available));
         holder.Entry = entry;
         return entry.Value;
     }
+
+    // Apart from Get, whose every call would otherwise allocate the closure over the cluster.
+    private T Build(ClusterState cluster, IReadOnlyList<DestinationState> available)
+        => build(available, destination => weights.GetWeight(cluster, destination));
 
     private sealed class Holder
     {
