@@ -43,7 +43,7 @@ internal sealed partial class RiseFallHealthPolicy(
             }
 
             var outcome = ProbeOutcome.Evaluate(result, settings.ExpectedStatus, timeout);
-            // Only a probe that YARP could not even build has no traced duration.
+            // YARP traces every probe; without a trace (a test calling the policy directly) the duration reads as 0.
             healthLog.RecordCheck(cluster.ClusterId, destination.DestinationId,
                 new HealthCheckResult(timeProvider.GetUtcNow(), outcome.Ok, outcome.Status, duration ?? 0, outcome.Error));
 
