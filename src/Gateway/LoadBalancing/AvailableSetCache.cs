@@ -5,10 +5,13 @@ namespace Gateway.LoadBalancing;
 
 /// <summary>
 /// Keeps one derived structure per cluster, rebuilt only when YARP hands over a different list of available
-/// destinations or a new cluster model. YARP recomputes that list when health or configuration changes,
-/// not per request, so a pick costs two reference comparisons instead of a rebuild.
+/// destinations, a new cluster model, or the effective weights change (a slow-start ramp, a bounded number of
+/// times). YARP recomputes that list when health or configuration changes, not per request, so a pick costs
+/// three comparisons instead of a rebuild.
 /// </summary>
-internal sealed class AvailableSetCache<T>(Func<IReadOnlyList<DestinationState>, T> build)
+internal sealed class AvailableSetCache<T>(
+    IEffectiveWeights weights,
+    Func<IReadOnlyList<DestinationState>, Func<DestinationState, int>, T> build)
     where T : class
 {
     private readonly ConditionalWeakTable<ClusterState, Holder> _holders = new();
@@ -18,7 +21,8 @@ internal sealed class AvailableSetCache<T>(Func<IReadOnlyList<DestinationState>,
         var holder = _holders.GetOrCreateValue(cluster);
         var entry = holder.Entry;
         var model = cluster.Model;
-        if (entry is not null && ReferenceEquals(entry.Source, available) && ReferenceEquals(entry.Model, model))
+        var version = weights.GetVersion(cluster);
+        if (entry is not null && ReferenceEquals(entry.Source, available) && ReferenceEquals(entry.Model, model) && entry.WeightsVersion == version)
         {
             return entry.Value;
         }
@@ -28,9 +32,9 @@ internal sealed class AvailableSetCache<T>(Func<IReadOnlyList<DestinationState>,
         lock (holder)
         {
             entry = holder.Entry;
-            if (entry is null || !ReferenceEquals(entry.Source, available) || !ReferenceEquals(entry.Model, model))
+            if (entry is null || !ReferenceEquals(entry.Source, available) || !ReferenceEquals(entry.Model, model) || entry.WeightsVersion != version)
             {
-                entry = new Entry(available, model, build(available));
+                entry = new Entry(available, model, version, Build(cluster, available));
                 holder.Entry = entry;
             }
 
@@ -38,10 +42,14 @@ internal sealed class AvailableSetCache<T>(Func<IReadOnlyList<DestinationState>,
         }
     }
 
+    // Apart from Get, whose every call would otherwise allocate the closure over the cluster.
+    private T Build(ClusterState cluster, IReadOnlyList<DestinationState> available)
+        => build(available, destination => weights.GetWeight(cluster, destination));
+
     private sealed class Holder
     {
         public volatile Entry? Entry;
     }
 
-    private sealed record Entry(IReadOnlyList<DestinationState> Source, ClusterModel Model, T Value);
+    private sealed record Entry(IReadOnlyList<DestinationState> Source, ClusterModel Model, long WeightsVersion, T Value);
 }

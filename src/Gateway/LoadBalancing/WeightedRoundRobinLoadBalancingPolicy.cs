@@ -6,16 +6,17 @@ namespace Gateway.LoadBalancing;
 /// <summary>
 /// <c>WeightedRoundRobin</c>: nginx's smooth weighted round-robin. Each pick adds every destination's weight
 /// to its running score, takes the highest, and subtracts the total from the winner, so weights 5,1,1
-/// give a a b a c a a instead of a burst of five.
+/// give a a b a c a a instead of a burst of five. Weights are the effective ones (slow start); scaling every
+/// weight by the same factor leaves the sequence unchanged.
 /// </summary>
-internal sealed class WeightedRoundRobinLoadBalancingPolicy : ILoadBalancingPolicy
+internal sealed class WeightedRoundRobinLoadBalancingPolicy(IEffectiveWeights? weights = null) : ILoadBalancingPolicy
 {
     public const string PolicyName = "WeightedRoundRobin";
 
-    private static readonly Func<IReadOnlyList<DestinationState>, SmoothWeightedSchedule> s_build =
-        available => new SmoothWeightedSchedule(available, DestinationWeight.Of);
+    private static readonly Func<IReadOnlyList<DestinationState>, Func<DestinationState, int>, SmoothWeightedSchedule> s_build =
+        static (available, weightOf) => new SmoothWeightedSchedule(available, weightOf);
 
-    private readonly AvailableSetCache<SmoothWeightedSchedule> _schedules = new(s_build);
+    private readonly AvailableSetCache<SmoothWeightedSchedule> _schedules = new(weights ?? EffectiveWeights.Configured, s_build);
 
     public string Name => PolicyName;
 

@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Health;
 
 namespace Gateway.Proxy;
 
@@ -22,6 +23,7 @@ public static class ProxyExtensions
         {
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
+            proxy.UseNoAvailableDestinationResponse();
             proxy.UsePassiveHealthChecks();
         });
         return app;

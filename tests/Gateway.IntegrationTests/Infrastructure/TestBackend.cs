@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,6 +18,7 @@ public sealed class TestBackend : IAsyncDisposable
 {
     private WebApplication? _app;
     private int _requests;
+    private int _healthChecks;
 
     private TestBackend(string name)
     {
@@ -36,6 +38,12 @@ public sealed class TestBackend : IAsyncDisposable
     public RequestDelegate Handler { get; set; }
 
     public int HealthStatus { get; set; } = 200;
+
+    /// <summary>How many <c>/health</c> requests it has answered.</summary>
+    public int HealthChecks => Volatile.Read(ref _healthChecks);
+
+    /// <summary>Statuses for the next <c>/health</c> requests, in order, before <see cref="HealthStatus"/> again.</summary>
+    public ConcurrentQueue<int> NextHealthStatuses { get; } = new();
 
     public static async Task<TestBackend> StartAsync(string name, int port = 0)
     {
@@ -69,7 +77,8 @@ public sealed class TestBackend : IAsyncDisposable
         {
             if (context.Request.Path == "/health")
             {
-                context.Response.StatusCode = HealthStatus;
+                context.Response.StatusCode = NextHealthStatuses.TryDequeue(out var next) ? next : HealthStatus;
+                Interlocked.Increment(ref _healthChecks);
                 return Task.CompletedTask;
             }
 
