@@ -1,3 +1,4 @@
+using Gateway.Admin;
 using Gateway.Configuration;
 
 namespace Gateway.Proxy;
@@ -21,8 +22,10 @@ public static class ProxyExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseSessionAffinity();
+            proxy.UseGatewayAdminStates();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            proxy.UseGatewayDestinationTraffic();
         });
         return app;
     }
