@@ -61,6 +61,10 @@ internal sealed partial class StateEndpoints(
             return;
         }
 
+        // YARP matches ids without regard to case; the admin states are keyed by the ids as configured.
+        clusterId = cluster.ClusterId;
+        destinationId = destination.DestinationId;
+
         StateChangeRequest? body;
         try
         {

@@ -43,6 +43,25 @@ public sealed class RuntimeApiTests
     }
 
     [Fact]
+    public async Task PutState_IdsInOtherCase_AppliesToConfiguredDestination()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        await using var b = await TestBackend.StartAsync("b");
+        using var gateway = new GatewayFactory(AdminConfigs.Cluster([a, b]), s_withToken);
+        using var admin = gateway.CreateAdminClient();
+        using var client = gateway.CreatePublicClient();
+
+        using var response = await admin.PutStateAsync("WEB", "A", """{"state":"maint"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("maint", (await admin.GetDestinationAsync("web", "a")).GetProperty("adminState").GetString());
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("b", await client.GetStringAsync("/"));
+        }
+    }
+
+    [Fact]
     public async Task PutState_NoTokenConfigured_Answers403()
     {
         await using var backend = await TestBackend.StartAsync("a");
