@@ -61,9 +61,9 @@ public sealed partial class AdminServer(
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
-            Log.BindFailed(_logger, string.Join(';', urls), ex);
+            // The configured address cannot be used: reported like any unusable setting, with exit code 1.
             await app.DisposeAsync();
-            throw;
+            throw new InvalidConfigurationException($"Gateway:Admin:Urls: cannot listen on {string.Join(';', urls)}: {ex.Message}");
         }
 
         _app = app;
@@ -111,8 +111,5 @@ public sealed partial class AdminServer(
     {
         [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Admin listener on {Addresses}")]
         public static partial void Listening(ILogger logger, string addresses);
-
-        [LoggerMessage(EventId = 4202, Level = LogLevel.Critical, Message = "Admin listener cannot listen on {Urls} (Gateway:Admin:Urls)")]
-        public static partial void BindFailed(ILogger logger, string urls, Exception exception);
     }
 }

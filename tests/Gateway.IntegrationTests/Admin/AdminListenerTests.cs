@@ -68,6 +68,45 @@ public sealed class AdminListenerTests
     }
 
     [Fact]
+    public async Task AdminListener_PortTaken_ExitsWithCode1NamingTheUrl()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                Path.Combine(AppContext.BaseDirectory, "Gateway.dll"),
+                "--urls", "http://127.0.0.1:0",
+                $"--Gateway:Admin:Urls=http://127.0.0.1:{port}",
+                "--Gateway:Demo:Enabled=false",
+            },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains($"Gateway:Admin:Urls: cannot listen on http://127.0.0.1:{port}", await stderr + await stdout);
+    }
+
+    [Fact]
     public async Task Readyz_ApplicationStopping_Answers503WhileHealthzStays200()
     {
         await using var backend = await TestBackend.StartAsync("a");
