@@ -15,6 +15,7 @@ namespace Gateway.Admin;
 public sealed partial class AdminServer(
     IEnumerable<IAdminEndpointSource> sources,
     IOptions<GatewayOptions> options,
+    IConfiguration configuration,
     IHostEnvironment environment,
     ILoggerFactory loggerFactory) : IHostedLifecycleService, IAsyncDisposable
 {
@@ -43,6 +44,7 @@ public sealed partial class AdminServer(
             .UseKestrelHttpsConfiguration()
             .ConfigureKestrel(kestrel =>
             {
+                kestrel.Configure(CertificatesOnly(configuration), reloadOnChange: false);
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = MaxRequestBodySize;
             })
@@ -69,6 +71,20 @@ public sealed partial class AdminServer(
         _app = app;
         Addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
         Log.Listening(_logger, string.Join(", ", Addresses));
+    }
+
+    /// <summary>
+    /// The gateway's <c>Kestrel:Certificates</c> (the default certificate for <c>https://</c> admin URLs),
+    /// without the <c>Kestrel:Endpoints</c> that belong to the public listener.
+    /// </summary>
+    private static IConfiguration CertificatesOnly(IConfiguration configuration)
+    {
+        const string Section = "Certificates";
+        var certificates = configuration.GetSection($"Kestrel:{Section}")
+            .AsEnumerable(makePathsRelative: true)
+            .Where(entry => entry.Value is not null)
+            .Select(entry => KeyValuePair.Create($"{Section}:{entry.Key}", entry.Value));
+        return new ConfigurationBuilder().AddInMemoryCollection(certificates).Build();
     }
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
