@@ -38,12 +38,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         var traffic = SendTrafficAsync(client, stopTraffic.Token);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 640 } });
         await page.GotoAsync(gateway.AdminAddress.ToString());
         await Assertions.Expect(Row(page, "app-2")).ToHaveAttributeAsync("data-state", "up", new() { Timeout = s_timeoutMs });
@@ -77,12 +72,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         using var admin = gateway.CreateAdminClient();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(gateway.AdminAddress.ToString());
 
@@ -123,6 +113,14 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
         return sent;
     }
+
+    private static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = ChromiumPath,
+        Headless = true,
+        Timeout = 60_000,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
 
     private static ILocator Row(IPage page, string destinationId) => page.Locator($"tr[data-destination='web/{destinationId}']");
 
