@@ -1,3 +1,4 @@
+using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Health;
 
@@ -22,9 +23,11 @@ public static class ProxyExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseSessionAffinity();
+            proxy.UseGatewayAdminStates();
             proxy.UseLoadBalancing();
             proxy.UseNoAvailableDestinationResponse();
             proxy.UsePassiveHealthChecks();
+            proxy.UseGatewayDestinationTraffic();
         });
         return app;
     }

@@ -1,3 +1,4 @@
+using Gateway.Admin;
 using Gateway.Configuration;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -45,6 +46,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string ConfigPath { get; }
 
+    /// <summary>Adds or replaces gateway services before the host is built (log capture, test hooks).</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
+
     public string Environment { get; }
 
     /// <summary>The public listener, for example <c>http://127.0.0.1:41234</c>.</summary>
@@ -60,6 +64,18 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public HttpClient CreatePublicClient() => new() { BaseAddress = PublicAddress, Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>The admin listener (<c>Gateway:Admin:Urls</c>), for example <c>http://127.0.0.1:41235</c>.</summary>
+    public Uri AdminAddress
+    {
+        get
+        {
+            StartServer();
+            return new Uri(Services.GetRequiredService<AdminServer>().Addresses.First());
+        }
+    }
+
+    public HttpClient CreateAdminClient() => new() { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
+
     /// <summary>Rewrites the configuration file, as an operator editing it would.</summary>
     public void WriteConfig(string configJson) => File.WriteAllText(ConfigPath, configJson);
 
@@ -71,6 +87,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             configuration.AddGatewayConfigFile(ConfigPath);
             configuration.AddInMemoryCollection(_settings);
         });
+        if (ConfigureTestServices is { } configure)
+        {
+            builder.ConfigureServices(configure);
+        }
     }
 
     protected override void Dispose(bool disposing)
