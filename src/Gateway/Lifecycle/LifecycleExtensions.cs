@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway.Lifecycle;
@@ -7,12 +8,15 @@ namespace Gateway.Lifecycle;
 public static class LifecycleExtensions
 {
     /// <summary>
-    /// Graceful shutdown for rolling deploys (see <see cref="GracefulShutdown"/>). The host's own shutdown
-    /// budget covers the whole stop, so it is <c>ShutdownDelay + ShutdownTimeout</c>: Kestrel then has the
-    /// full <c>ShutdownTimeout</c> for in-flight requests after the delay, and aborts what is left.
+    /// How the public server runs and stops. Kestrel's settings (<c>Limits</c>, <c>AddServerHeader</c>...) are
+    /// bound from the standard <c>Kestrel</c> section, which ASP.NET Core otherwise reads only for endpoints
+    /// and certificates. Graceful shutdown for rolling deploys (see <see cref="GracefulShutdown"/>): the
+    /// host's own shutdown budget covers the whole stop, so it is <c>ShutdownDelay + ShutdownTimeout</c>, and
+    /// Kestrel has the full <c>ShutdownTimeout</c> for in-flight requests after the delay, then aborts what is left.
     /// </summary>
     public static WebApplicationBuilder AddGatewayLifecycle(this WebApplicationBuilder builder)
     {
+        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WebSocketDrain>();
         builder.Services.AddHostedService<GracefulShutdown>();
