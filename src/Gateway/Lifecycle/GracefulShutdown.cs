@@ -4,22 +4,28 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Lifecycle;
 
 /// <summary>
-/// The gateway's part of a rolling deploy. On SIGTERM the host cancels <c>ApplicationStopping</c> first,
-/// which turns <c>/readyz</c> to 503; this service then holds the stop for <c>Gateway:ShutdownDelay</c>
-/// while the public listener keeps serving, so the load balancer can take the instance out before it stops
-/// accepting connections. When the delay is over it asks proxied WebSockets to close, and the host goes
-/// on to stop Kestrel, which lets in-flight requests finish within <c>Gateway:ShutdownTimeout</c>.
-/// Hosted lifecycle services all run <c>StoppingAsync</c> before any service's <c>StopAsync</c>, so
-/// nothing, the web server included, stops during the delay.
+/// The gateway's part of a rolling deploy. First <c>ApplicationStopping</c> is signalled, which turns
+/// <c>/readyz</c> to 503; this service then holds the stop for <c>Gateway:ShutdownDelay</c> while the public
+/// listener keeps serving, so the load balancer can take the instance out before it stops accepting
+/// connections. When the delay is over it asks proxied WebSockets to close, and the host goes on to stop
+/// Kestrel, which lets in-flight requests finish within <c>Gateway:ShutdownTimeout</c>. Hosted lifecycle
+/// services all run <c>StoppingAsync</c> before any service's <c>StopAsync</c>, so nothing, the web server
+/// included, stops during the delay.
 /// </summary>
 internal sealed partial class GracefulShutdown(
     IOptions<GatewayOptions> options,
     WebSocketDrain webSockets,
+    IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<GracefulShutdown> logger) : IHostedLifecycleService
 {
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // SIGTERM signals ApplicationStopping before the host stops, but a direct IHost.StopAsync signals it only
+        // after every StoppingAsync, that is after the delay. Signalling it here (it happens once) makes
+        // readiness fail before the delay however the stop began.
+        lifetime.StopApplication();
+
         var gateway = options.Value;
         Log.Stopping(logger, gateway.ShutdownDelay);
         if (gateway.ShutdownDelay > TimeSpan.Zero)

@@ -18,7 +18,7 @@ public sealed class GracefulShutdownTests
         var time = new FakeTimeProvider();
         using var drain = new WebSocketDrain();
         var options = Options.Create(new GatewayOptions { ShutdownDelay = TimeSpan.FromSeconds(10) });
-        var shutdown = new GracefulShutdown(options, drain, time, new ListLogger<GracefulShutdown>());
+        var shutdown = new GracefulShutdown(options, drain, new TestLifetime(), time, new ListLogger<GracefulShutdown>());
 
         var stopping = shutdown.StoppingAsync(CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(9));
@@ -33,10 +33,27 @@ public sealed class GracefulShutdownTests
     }
 
     [Fact]
+    public async Task StoppingAsync_StoppedDirectly_SignalsApplicationStoppingBeforeTheDelay()
+    {
+        var time = new FakeTimeProvider();
+        using var drain = new WebSocketDrain();
+        var lifetime = new TestLifetime();
+        var options = Options.Create(new GatewayOptions { ShutdownDelay = TimeSpan.FromSeconds(10) });
+        var shutdown = new GracefulShutdown(options, drain, lifetime, time, new ListLogger<GracefulShutdown>());
+
+        var stopping = shutdown.StoppingAsync(CancellationToken.None);
+
+        Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
+        Assert.False(stopping.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task StoppingAsync_NoDelay_ClosesWebSocketsAtOnce()
     {
         using var drain = new WebSocketDrain();
-        var shutdown = new GracefulShutdown(Options.Create(new GatewayOptions()), drain, new FakeTimeProvider(), new ListLogger<GracefulShutdown>());
+        var shutdown = new GracefulShutdown(Options.Create(new GatewayOptions()), drain, new TestLifetime(), new FakeTimeProvider(), new ListLogger<GracefulShutdown>());
 
         await shutdown.StoppingAsync(CancellationToken.None);
 
@@ -49,7 +66,7 @@ public sealed class GracefulShutdownTests
         var time = new FakeTimeProvider();
         using var drain = new WebSocketDrain();
         var options = Options.Create(new GatewayOptions { ShutdownDelay = TimeSpan.FromMinutes(5) });
-        var shutdown = new GracefulShutdown(options, drain, time, new ListLogger<GracefulShutdown>());
+        var shutdown = new GracefulShutdown(options, drain, new TestLifetime(), time, new ListLogger<GracefulShutdown>());
         using var budget = new CancellationTokenSource();
 
         var stopping = shutdown.StoppingAsync(budget.Token);
@@ -77,5 +94,20 @@ public sealed class GracefulShutdownTests
         using var services = builder.Services.BuildServiceProvider();
 
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+    }
+
+    private sealed class TestLifetime : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
+
+        public void Dispose() => _stopping.Dispose();
     }
 }
