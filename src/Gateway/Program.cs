@@ -3,8 +3,10 @@ using Gateway.ClientIp;
 using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Health;
+using Gateway.Lifecycle;
 using Gateway.LoadBalancing;
 using Gateway.Proxy;
+using Gateway.ProxyProtocol;
 
 try
 {
@@ -22,6 +24,8 @@ try
     builder.AddGatewayHealth();
     builder.AddGatewayAdmin();
     builder.AddGatewayDemo();
+    builder.AddGatewayProxyProtocol();
+    builder.AddGatewayLifecycle();
 
     var app = builder.Build();
     if (commandLine.Check)

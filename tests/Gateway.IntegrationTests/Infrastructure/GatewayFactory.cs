@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -46,10 +47,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string ConfigPath { get; }
 
-    /// <summary>Adds or replaces gateway services before the host is built (log capture, test hooks).</summary>
-    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
-
     public string Environment { get; }
+
+    /// <summary>Runs after the gateway's own registrations, so a test can add or replace services (a log sink, a fake clock).</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
 
     /// <summary>The public listener, for example <c>http://127.0.0.1:41234</c>.</summary>
     public Uri PublicAddress
@@ -87,9 +88,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             configuration.AddGatewayConfigFile(ConfigPath);
             configuration.AddInMemoryCollection(_settings);
         });
-        if (ConfigureTestServices is { } configure)
+        if (ConfigureTestServices is { } configureTestServices)
         {
-            builder.ConfigureServices(configure);
+            builder.ConfigureTestServices(configureTestServices);
         }
     }
 

@@ -73,6 +73,7 @@ public sealed class TestBackend : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
+        app.UseWebSockets();
         app.Run(context =>
         {
             if (context.Request.Path == "/health")
