@@ -4,6 +4,7 @@ using Gateway.Configuration;
 using Gateway.Demo;
 using Gateway.Health;
 using Gateway.LoadBalancing;
+using Gateway.Observability;
 using Gateway.Proxy;
 
 try
@@ -22,6 +23,7 @@ try
     builder.AddGatewayHealth();
     builder.AddGatewayAdmin();
     builder.AddGatewayDemo();
+    builder.AddGatewayObservability();
 
     var app = builder.Build();
     if (commandLine.Check)

@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Observability;
 
 namespace Gateway.Proxy;
 
@@ -20,6 +21,7 @@ public static class ProxyExtensions
         // YARP's default pipeline, spelled out so the gateway's own steps have a visible place in it.
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseGatewayObservability();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
