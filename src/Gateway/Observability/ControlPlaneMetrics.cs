@@ -26,6 +26,7 @@ internal sealed class ControlPlaneMetrics : IHostedService
         _healthLog.TransitionRecorded += OnTransition;
         _configuration.Applied += OnApplied;
         _configuration.RejectedReload += OnRejected;
+        _metrics.PublishConfigurationReloads();
         return Task.CompletedTask;
     }
 

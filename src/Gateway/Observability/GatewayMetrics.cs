@@ -105,11 +105,23 @@ public sealed class GatewayMetrics
         }
     }
 
-    public void ConfigurationReload(bool applied)
+    public void ConfigurationReload(bool applied) => AddConfigurationReloads(applied, 1);
+
+    /// <summary>
+    /// Publishes both reload series at 0, so that an alert on the increase of rejected reloads also fires
+    /// for the first one (a series that appears at 1 has no increase).
+    /// </summary>
+    public void PublishConfigurationReloads()
+    {
+        AddConfigurationReloads(applied: true, 0);
+        AddConfigurationReloads(applied: false, 0);
+    }
+
+    private void AddConfigurationReloads(bool applied, long count)
     {
         if (_configurationReloads.Enabled)
         {
-            _configurationReloads.Add(1, new KeyValuePair<string, object?>(ResultTag, applied ? "applied" : "rejected"));
+            _configurationReloads.Add(count, new KeyValuePair<string, object?>(ResultTag, applied ? "applied" : "rejected"));
         }
     }
 

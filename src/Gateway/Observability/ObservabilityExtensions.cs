@@ -27,16 +27,16 @@ public static class ObservabilityExtensions
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
+        AddSerilog(builder);
+
+        // OpenTelemetry's own hosted service goes first, so the meter provider listens when the counters start.
+        AddOpenTelemetry(builder);
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<DestinationMetrics>();
         services.AddHostedService<ControlPlaneMetrics>();
         services.AddSingleton<AccessLog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, UpstreamTimingTransformProvider>());
         services.AddSingleton<IAdminEndpointSource, PrometheusMetricsEndpoint>();
-
-        AddOpenTelemetry(builder);
-        AddSerilog(builder);
         return builder;
     }
 

@@ -39,6 +39,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string Environment { get; }
 
+    /// <summary>Extra service registrations applied after the gateway's own, for example a log sink to capture.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     /// <summary>The public listener, for example <c>http://127.0.0.1:41234</c>.</summary>
     public Uri PublicAddress
     {
@@ -63,6 +66,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             configuration.AddGatewayConfigFile(ConfigPath);
             configuration.AddInMemoryCollection(_settings);
         });
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureServices(testServices);
+        }
     }
 
     protected override void Dispose(bool disposing)
