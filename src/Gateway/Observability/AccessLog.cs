@@ -8,7 +8,8 @@ namespace Gateway.Observability;
 
 /// <summary>
 /// Writes the access log: one Serilog event per proxied request with the contract's properties. The event is
-/// built directly (template parsed once, no argument array, no capturing) and handed to Serilog, whose sinks
+/// built directly (template parsed once, no argument array, no capturing, no boxing beyond Serilog's scalar
+/// values) and handed to Serilog, whose sinks
 /// (asynchronous in the shipped configuration) format and write it off the request path. Its source context
 /// is <see cref="SourceContext"/>, so <c>Serilog:MinimumLevel:Override</c> can silence it.
 /// </summary>
@@ -18,6 +19,9 @@ public sealed class AccessLog
 
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
         "{ClientIp} {Method} {Path} {StatusCode} {Outcome} {RouteId}/{ClusterId}/{DestinationId} in {ElapsedMs} ms (upstream {UpstreamMs} ms)");
+
+    // The ten properties, the source context, and room for the request scope's (RequestId, ConnectionId...).
+    private const int PropertyCapacity = 16;
 
     private readonly Serilog.ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -43,22 +47,24 @@ public sealed class AccessLog
         string outcome)
     {
         // The IP address is rendered by the sink, not here: formatting it is work the request need not wait for.
-        LogEventProperty[] properties =
-        [
-            new("ClientIp", clientIp is null ? ScalarValue.Null : new ScalarValue(clientIp)),
-            new("Method", new ScalarValue(method)),
-            new("Path", new ScalarValue(path)),
-            new("StatusCode", new ScalarValue(statusCode)),
-            new("RouteId", new ScalarValue(routeId)),
-            new("ClusterId", new ScalarValue(clusterId)),
-            new("DestinationId", destinationId is null ? ScalarValue.Null : new ScalarValue(destinationId)),
-            new("ElapsedMs", new ScalarValue(Milliseconds(elapsed))),
-            new("UpstreamMs", upstream is { } value ? new ScalarValue(Milliseconds(value)) : ScalarValue.Null),
-            new("Outcome", new ScalarValue(outcome)),
-        ];
+        var properties = new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
+        {
+            ["ClientIp"] = clientIp is null ? ScalarValue.Null : new ScalarValue(clientIp),
+            ["Method"] = new ScalarValue(method),
+            ["Path"] = new ScalarValue(path),
+            ["StatusCode"] = new ScalarValue(statusCode),
+            ["RouteId"] = new ScalarValue(routeId),
+            ["ClusterId"] = new ScalarValue(clusterId),
+            ["DestinationId"] = destinationId is null ? ScalarValue.Null : new ScalarValue(destinationId),
+            ["ElapsedMs"] = new ScalarValue(Milliseconds(elapsed)),
+            ["UpstreamMs"] = upstream is { } value ? new ScalarValue(Milliseconds(value)) : ScalarValue.Null,
+            ["Outcome"] = new ScalarValue(outcome),
+        };
 
+        // Serilog's constructors copy the properties into a dictionary of their own, grown as it fills; this
+        // one hands it over, sized once for the event's properties and those the enrichers add.
         var activity = Activity.Current;
-        _logger.Write(new LogEvent(
+        _logger.Write(LogEvent.UnstableAssembleFromParts(
             _timeProvider.GetLocalNow(),
             LogEventLevel.Information,
             exception: null,
