@@ -81,12 +81,22 @@ run() {
   errors=$(grep -Eo 'Non-2xx or 3xx responses: [0-9]+|Socket errors:.*' <<<"$out" || true)
   sleep 0.5
   lines=$(grep -c '"Gateway.AccessLog"' "$work/out/gateway-$label.log" || true)
-  printf '%-4s %10s req/s  %8s requests  %6.1f us CPU/request  %8s access-log lines %s\n' \
-    "$label" "$rps" "$requests" "$(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN { print (a - b) * 1e6 / n }')" "$lines" "$errors"
+  local cpu; cpu=$(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN { printf "%.1f", (a - b) * 1e6 / n }')
+  printf '%-4s %10s req/s  %8s requests  %6s us CPU/request  %8s access-log lines %s\n' "$label" "$rps" "$requests" "$cpu" "$lines" "$errors"
+  echo "$label $rps $cpu" >>"$work/results"
 }
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "gateway -> nginx on loopback, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   run on
   run off --Serilog:MinimumLevel:Override:Gateway.AccessLog=Warning
+done
+
+echo "median of $ROUNDS rounds:"
+for label in on off; do
+  printf '%-4s %10s req/s  %6s us CPU/request\n' "$label" \
+    "$(awk -v l="$label" '$1 == l { print $2 }' "$work/results" | median)" \
+    "$(awk -v l="$label" '$1 == l { print $3 }' "$work/results" | median)"
 done
