@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gateway.IntegrationTests.Infrastructure;
 using Gateway.Observability;
 using Microsoft.AspNetCore.Http;
@@ -208,6 +209,34 @@ public sealed class AccessLogTests
     }
 
     [Fact]
+    public async Task AccessLog_LevelChangedInAWatchedFile_TurnsOffAndOnWithoutRestart()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        var sink = new CapturingSink();
+        using var gateway = Start(WithAccessLogLevel(Configs.SingleCluster("RoundRobin", a), "Information"), sink);
+        using var client = gateway.CreatePublicClient();
+        var accessLog = gateway.Services.GetRequiredService<AccessLog>();
+
+        await client.GetStringAsync("/one");
+        gateway.WriteConfig(WithAccessLogLevel(Configs.SingleCluster("RoundRobin", a), "Warning"));
+        await WaitUntilAsync(() => !accessLog.IsEnabled);
+        await client.GetStringAsync("/two");
+        gateway.WriteConfig(WithAccessLogLevel(Configs.SingleCluster("RoundRobin", a), "Information"));
+        await WaitUntilAsync(() => accessLog.IsEnabled);
+        await client.GetStringAsync("/three");
+
+        await sink.WaitForAsync(e => IsAccessLog(e) && (string?)e.Scalar("Path") == "/three");
+        Assert.Equal(["/one", "/three"], sink.Events.Where(IsAccessLog).Select(e => (string?)e.Scalar("Path")));
+
+        static string WithAccessLogLevel(string config, string level)
+        {
+            var json = JsonNode.Parse(config)!;
+            json["Serilog"] = new JsonObject { ["MinimumLevel"] = new JsonObject { ["Override"] = new JsonObject { [AccessLog.SourceContext] = level } } };
+            return json.ToJsonString();
+        }
+    }
+
+    [Fact]
     public async Task ConfigurationReload_ThroughSerilog_LogsAppliedWithRevisionAndRejectedWithErrors()
     {
         await using var a = await TestBackend.StartAsync("a");
@@ -228,6 +257,16 @@ public sealed class AccessLogTests
 
         static bool IsApplied(LogEvent e)
             => e.Source() == "Gateway.Configuration.ConfigurationTracker" && e.MessageTemplate.Text.StartsWith("Configuration applied", StringComparison.Ordinal);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition never held.");
+            await Task.Delay(50);
+        }
     }
 
     private static bool IsAccessLog(LogEvent e) => e.Source() == AccessLog.SourceContext;
