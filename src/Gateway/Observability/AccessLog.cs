@@ -8,8 +8,7 @@ namespace Gateway.Observability;
 
 /// <summary>
 /// Writes the access log: one Serilog event per proxied request with the contract's properties. The event is
-/// built directly (template parsed once, no argument array, no capturing, no boxing beyond Serilog's scalar
-/// values) and handed to Serilog, whose sinks
+/// built directly (template parsed once, no argument array, no capturing) and handed to Serilog, whose sinks
 /// (asynchronous in the shipped configuration) format and write it off the request path. Its source context
 /// is <see cref="SourceContext"/>, so <c>Serilog:MinimumLevel:Override</c> can silence it.
 /// </summary>
