@@ -5,6 +5,7 @@ using Gateway.Demo;
 using Gateway.Health;
 using Gateway.Lifecycle;
 using Gateway.LoadBalancing;
+using Gateway.Observability;
 using Gateway.Proxy;
 using Gateway.ProxyProtocol;
 
@@ -26,6 +27,7 @@ try
     builder.AddGatewayDemo();
     builder.AddGatewayProxyProtocol();
     builder.AddGatewayLifecycle();
+    builder.AddGatewayObservability();
 
     var app = builder.Build();
     if (commandLine.Check)

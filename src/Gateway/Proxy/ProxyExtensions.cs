@@ -1,6 +1,7 @@
 using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Health;
+using Gateway.Observability;
 
 namespace Gateway.Proxy;
 
@@ -22,6 +23,7 @@ public static class ProxyExtensions
         // YARP's default pipeline, spelled out so the gateway's own steps have a visible place in it.
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseGatewayObservability();
             proxy.UseSessionAffinity();
             proxy.UseGatewayAdminStates();
             proxy.UseLoadBalancing();

@@ -37,6 +37,29 @@ public sealed class GatewayProcess : IDisposable
         }
     }
 
+    /// <summary>The output so far, line by line.</summary>
+    public IReadOnlyList<string> Lines => Output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Waits (bounded) for an output line that matches, and returns it.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (Lines.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No such line (exited: {_process.HasExited}). Output:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public static string GatewayDll
     {
         get

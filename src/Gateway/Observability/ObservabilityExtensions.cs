@@ -1,0 +1,85 @@
+using Gateway.Admin;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Serilog;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Gateway.Observability;
+
+public static class ObservabilityExtensions
+{
+    /// <summary>The standard OpenTelemetry variable: when set, traces are exported there over OTLP.</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The standard OpenTelemetry variable for the service name; <c>gateway</c> when unset.</summary>
+    public const string ServiceNameKey = "OTEL_SERVICE_NAME";
+
+    /// <summary>YARP's own activity source (<c>proxy.forwarder</c> spans with route, cluster and destination).</summary>
+    private const string YarpActivitySource = "Yarp.ReverseProxy";
+
+    /// <summary>
+    /// Serilog for every log (configured from the <c>Serilog</c> section), OpenTelemetry metrics for the admin
+    /// listener's <c>/metrics</c>, and OTLP tracing when <see cref="OtlpEndpointKey"/> is set.
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayObservability(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        AddSerilog(builder);
+
+        // OpenTelemetry's own hosted service goes first, so the meter provider listens when the counters start.
+        AddOpenTelemetry(builder);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<DestinationMetrics>();
+        services.AddHostedService<ControlPlaneMetrics>();
+        services.AddSingleton<AccessLog>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, UpstreamTimingTransformProvider>());
+        services.AddSingleton<IAdminEndpointSource, PrometheusMetricsEndpoint>();
+        return builder;
+    }
+
+    /// <summary>The observability step, first in the proxy pipeline so that it sees every other step's effect.</summary>
+    public static IReverseProxyApplicationBuilder UseGatewayObservability(this IReverseProxyApplicationBuilder proxy)
+    {
+        proxy.UseMiddleware<ProxyTelemetryMiddleware>();
+        return proxy;
+    }
+
+    private static void AddOpenTelemetry(WebApplicationBuilder builder)
+    {
+        var serviceName = builder.Configuration[ServiceNameKey] is { Length: > 0 } name ? name : "gateway";
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(GatewayMetrics.MeterName)
+                .AddInstrumentation(sp => sp.GetRequiredService<DestinationMetrics>())
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddPrometheusExporter());
+
+        // No tracer provider at all without an endpoint: no listener, so ASP.NET Core and HttpClient create no spans.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(YarpActivitySource)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter());
+        }
+    }
+
+    private static void AddSerilog(WebApplicationBuilder builder)
+    {
+        // Serilog replaces the default providers. Providers registered later (by a host or a test) still get
+        // every event through Serilog, which then applies its own minimum levels to them as well.
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(
+            (services, logger) => logger
+                .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
+                .ReadFrom.Services(services),
+            preserveStaticLogger: true,
+            writeToProviders: true);
+    }
+}
