@@ -2,11 +2,12 @@ using System.Net;
 using Gateway.LoadBalancing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
+using Xunit.Abstractions;
 using static Gateway.Tests.LoadBalancing.PolicyTestData;
 
 namespace Gateway.Tests.LoadBalancing;
 
-public sealed class IpHashLoadBalancingPolicyTests
+public sealed class IpHashLoadBalancingPolicyTests(ITestOutputHelper output)
 {
     private readonly IpHashLoadBalancingPolicy _policy = new();
     private readonly ClusterState _cluster = Cluster();
@@ -41,6 +42,7 @@ public sealed class IpHashLoadBalancingPolicyTests
     {
         var destinations = new[] { Destination("web1"), Destination("web2"), Destination("web3") };
         var shares = Shares(destinations, RandomIPv4Clients(10_000));
+        Report("3 equal destinations", shares);
 
         foreach (var destination in destinations)
         {
@@ -57,6 +59,7 @@ public sealed class IpHashLoadBalancingPolicyTests
         var destinations = new[] { Destination("web1", w1), Destination("web2", w2), Destination("web3", w3) };
         var shares = Shares(destinations, RandomIPv4Clients(10_000));
         var total = (double)(w1 + w2 + w3);
+        Report($"weights {w1},{w2},{w3}", shares);
 
         Assert.InRange(shares["web1"], (100 * w1 / total) - 3, (100 * w1 / total) + 3);
         Assert.InRange(shares["web2"], (100 * w2 / total) - 3, (100 * w2 / total) + 3);
@@ -91,6 +94,7 @@ public sealed class IpHashLoadBalancingPolicyTests
             Assert.Equal(before[i], after[i]);
         }
 
+        output.WriteLine($"removing web3 of 5: {moved} of {clients.Count} clients moved ({100.0 * moved / clients.Count:F1} %), all of them web3's; re-adding it restored every mapping");
         Assert.InRange(moved, 1_500, 2_500);
     }
 
@@ -167,6 +171,9 @@ public sealed class IpHashLoadBalancingPolicyTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    private void Report(string title, Dictionary<string, double> shares)
+        => output.WriteLine($"{title}: {string.Join(" ", shares.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value:F1}%"))}");
 
     private string Pick(HttpContext client, IReadOnlyList<DestinationState> destinations)
         => _policy.PickDestination(client, _cluster, destinations)!.DestinationId;
