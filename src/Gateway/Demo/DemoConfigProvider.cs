@@ -68,6 +68,18 @@ internal sealed class DemoConfigProvider : IProxyConfigProvider, IDisposable
             {
                 ClusterId = ClusterId,
                 LoadBalancingPolicy = "RoundRobin",
+                // The gateway's own checks, so that a newcomer's dashboard shows them at work.
+                HealthCheck = new HealthCheckConfig
+                {
+                    Active = new ActiveHealthCheckConfig
+                    {
+                        Enabled = true,
+                        Interval = TimeSpan.FromSeconds(5),
+                        Timeout = TimeSpan.FromSeconds(1),
+                        Policy = "RiseFall",
+                        Path = "/health",
+                    },
+                },
                 Destinations = backends
                     .Select((address, i) => (Id: $"demo-{i + 1}", Config: new DestinationConfig { Address = address }))
                     .ToDictionary(d => d.Id, d => d.Config),
