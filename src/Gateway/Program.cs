@@ -5,6 +5,8 @@ using Gateway.Demo;
 using Gateway.Health;
 using Gateway.LoadBalancing;
 using Gateway.Proxy;
+using Gateway.RateLimiting;
+using Gateway.Reliability;
 
 try
 {
@@ -22,6 +24,8 @@ try
     builder.AddGatewayHealth();
     builder.AddGatewayAdmin();
     builder.AddGatewayDemo();
+    builder.AddGatewayReliability();
+    builder.AddGatewayRateLimiting();
 
     var app = builder.Build();
     if (commandLine.Check)
@@ -31,6 +35,7 @@ try
 
     await app.EnsureValidConfigurationAsync();
     app.UseGatewayClientIp();
+    app.UseGatewayRateLimiting();
     app.MapGatewayProxy();
     await app.RunAsync();
     return 0;

@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Reliability;
 
 namespace Gateway.Proxy;
 
@@ -20,9 +21,11 @@ public static class ProxyExtensions
         // YARP's default pipeline, spelled out so the gateway's own steps have a visible place in it.
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseGatewayRetries();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            proxy.UseGatewayDestinationQueue();
         });
         return app;
     }

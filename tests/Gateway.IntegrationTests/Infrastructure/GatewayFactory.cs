@@ -47,6 +47,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string Environment { get; }
 
+    /// <summary>Extra services (for example a recording policy), applied after the gateway's own; set before the first request.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
     /// <summary>The public listener, for example <c>http://127.0.0.1:41234</c>.</summary>
     public Uri PublicAddress
     {
@@ -71,6 +74,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             configuration.AddGatewayConfigFile(ConfigPath);
             configuration.AddInMemoryCollection(_settings);
         });
+        if (ConfigureServices is { } configureServices)
+        {
+            builder.ConfigureServices(configureServices);
+        }
     }
 
     protected override void Dispose(bool disposing)
