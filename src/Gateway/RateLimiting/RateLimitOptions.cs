@@ -9,6 +9,37 @@ public sealed class RateLimitOptions
     public const string SectionName = "Gateway:RateLimits";
 
     public Dictionary<string, RateLimitPolicySettings> Policies { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Keys that could not be bound (unknown names, unconvertible values), reported by validation.</summary>
+    public List<string> BindingErrors { get; } = [];
+
+    /// <summary>
+    /// Binds each policy on its own so that one bad value names its policy and key and does not hide the
+    /// others' errors; an unknown key (a typo such as <c>PermitLimt</c>) is an error rather than ignored.
+    /// </summary>
+    public void Bind(IConfiguration configuration)
+    {
+        var known = typeof(RateLimitPolicySettings).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var section in configuration.GetSection(SectionName).GetChildren())
+        {
+            var where = $"{SectionName}:{section.Key}";
+            foreach (var key in section.GetChildren().Select(c => c.Key).Where(k => !known.Contains(k)))
+            {
+                BindingErrors.Add($"{where}:{key} is not a rate-limit setting; the settings are {string.Join(", ", known)}.");
+            }
+
+            var settings = new RateLimitPolicySettings();
+            try
+            {
+                section.Bind(settings);
+                Policies[section.Key] = settings;
+            }
+            catch (InvalidOperationException ex)
+            {
+                BindingErrors.Add(ex.Message);
+            }
+        }
+    }
 }
 
 public static class RateLimitKinds

@@ -7,7 +7,7 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
 {
     public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
     {
-        var errors = new List<string>();
+        var errors = new List<string>(options.BindingErrors);
         foreach (var (policy, settings) in options.Policies)
         {
             Validate(policy, settings, errors);

@@ -14,8 +14,7 @@ public static class RateLimitingExtensions
     public static WebApplicationBuilder AddGatewayRateLimiting(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitOptions>()
-            .Configure<IConfiguration>((options, configuration) =>
-                configuration.GetSection(RateLimitOptions.SectionName).Bind(options.Policies, binder => binder.ErrorOnUnknownConfiguration = true))
+            .Configure<IConfiguration>((options, configuration) => options.Bind(configuration))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         builder.Services.AddRateLimiter(_ => { });
@@ -48,7 +47,7 @@ public static class RateLimitingExtensions
         {
             return services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
         }
-        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        catch (OptionsValidationException)
         {
             return null;
         }
