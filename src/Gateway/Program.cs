@@ -34,6 +34,7 @@ try
     }
 
     await app.EnsureValidConfigurationAsync();
+    app.UseGatewayRequestFraming();
     app.UseGatewayClientIp();
     app.UseGatewayRateLimiting();
     app.MapGatewayProxy();

@@ -8,10 +8,22 @@ public static class ReliabilityExtensions
     /// <summary>Retries with redispatch and per-destination connection limits with queues, and the validation of their metadata.</summary>
     public static WebApplicationBuilder AddGatewayReliability(this WebApplicationBuilder builder)
     {
+        // Kestrel accepts a bare LF as a line terminator (RFC 9112 section 2.2 allows it); HAProxy and nginx
+        // in front of or behind the gateway may not, and a disagreement about where a header ends is how
+        // requests get smuggled. This switch is Kestrel's only way to refuse it; it must be set before the
+        // server is created and applies to the whole process.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<DestinationQueues>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ReliabilityMetadataValidator>());
         return builder;
+    }
+
+    /// <summary>Refuses request framing Kestrel tolerates but HAProxy and nginx refuse; first in the pipeline.</summary>
+    public static WebApplication UseGatewayRequestFraming(this WebApplication app)
+    {
+        app.UseMiddleware<RequestFramingMiddleware>();
+        return app;
     }
 
     /// <summary>
