@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration.ClusterValidators;
 
 namespace Gateway.Reliability;
@@ -13,16 +16,22 @@ public static class ReliabilityExtensions
         // requests get smuggled. This switch is Kestrel's only way to refuse it; it must be set before the
         // server is created and applies to the whole process.
         AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
+        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SlowClientDefaults>();
+        builder.Services.AddSingleton<IConfigureOptions<SocketTransportOptions>, SlowClientDefaults>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<DestinationQueues>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ReliabilityMetadataValidator>());
         return builder;
     }
 
-    /// <summary>Refuses request framing Kestrel tolerates but HAProxy and nginx refuse; first in the pipeline.</summary>
+    /// <summary>
+    /// First in the pipeline: refuses request framing Kestrel tolerates but HAProxy and nginx refuse, then reads
+    /// small request bodies whole before anything is proxied (see <see cref="RequestBodyBufferingMiddleware"/>).
+    /// </summary>
     public static WebApplication UseGatewayRequestFraming(this WebApplication app)
     {
         app.UseMiddleware<RequestFramingMiddleware>();
+        app.UseMiddleware<RequestBodyBufferingMiddleware>();
         return app;
     }
 
