@@ -15,6 +15,7 @@ public sealed class BackendProcess : IDisposable
     private const int SigCont = 18;
     private const int SigStop = 19;
 
+    private readonly Queue<string> _output = new();
     private Process? _process;
 
     private BackendProcess(int port)
@@ -45,6 +46,11 @@ public sealed class BackendProcess : IDisposable
             "--Gateway:Demo:Enabled=true",
             "--Gateway:Admin:Urls=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning");
+        // Drained so that the child never blocks on a full pipe; the tail explains a failed start.
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
         using var client = new HttpClient { BaseAddress = new Uri(Address), Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (Hosts.Count < 3)
@@ -56,6 +62,30 @@ public sealed class BackendProcess : IDisposable
             catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(60) && !_process.HasExited)
             {
                 await Task.Delay(100, cancellationToken);
+            }
+            catch (HttpRequestException ex)
+            {
+                lock (_output)
+                {
+                    throw new InvalidOperationException($"The backend process on port {Port} did not start: {ex.Message}\n{string.Join('\n', _output)}", ex);
+                }
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > 50)
+            {
+                _output.Dequeue();
             }
         }
     }

@@ -145,10 +145,26 @@ public sealed class ExternalProxy : IDisposable
         throw new InvalidOperationException($"{name} is not installed; .ci/apt-packages lists it and .ci/run installs it (apt-get install {name}).");
     }
 
+    /// <summary>
+    /// A free loopback port below Linux's ephemeral range (32768 and up), so that no outgoing connection of a
+    /// load test can take it between now and the moment a server binds it, or while that server is restarted.
+    /// </summary>
     internal static int FreePort()
     {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port between 20000 and 32000.");
     }
 }
