@@ -45,10 +45,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string ConfigPath { get; }
 
-    public string Environment { get; }
+    /// <summary>Adds or replaces gateway services before the host is built (log capture, test hooks).</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
 
-    /// <summary>Extra services (for example a recording policy), applied after the gateway's own; set before the first request.</summary>
-    public Action<IServiceCollection>? ConfigureServices { get; set; }
+    public string Environment { get; }
 
     /// <summary>The public listener, for example <c>http://127.0.0.1:41234</c>.</summary>
     public Uri PublicAddress
@@ -74,9 +74,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             configuration.AddGatewayConfigFile(ConfigPath);
             configuration.AddInMemoryCollection(_settings);
         });
-        if (ConfigureServices is { } configureServices)
+        if (ConfigureTestServices is { } configure)
         {
-            builder.ConfigureServices(configureServices);
+            builder.ConfigureServices(configure);
         }
     }
 

@@ -238,7 +238,7 @@ public sealed class RetryTests
             [("a-dead", dead), ("b-live", live.Address)],
             healthCheck: new { Passive = new { Enabled = true, Policy = RecordingPassivePolicy.PolicyName } }))
         {
-            ConfigureServices = services => services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy>(recorder)),
+            ConfigureTestServices = services => services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy>(recorder)),
         };
         using var client = gateway.CreatePublicClient();
 
