@@ -21,6 +21,7 @@ public static class ProxyExtensions
         // YARP's default pipeline, spelled out so the gateway's own steps have a visible place in it.
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseGatewayRequestBuffering();
             proxy.UseGatewayRetries();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

@@ -24,19 +24,21 @@ public static class ReliabilityExtensions
         return builder;
     }
 
-    /// <summary>
-    /// First in the pipeline: refuses request framing Kestrel tolerates but HAProxy and nginx refuse, then reads
-    /// small request bodies whole before anything is proxied (see <see cref="RequestBodyBufferingMiddleware"/>).
-    /// </summary>
+    /// <summary>First in the pipeline: refuses request framing Kestrel tolerates but HAProxy and nginx refuse.</summary>
     public static WebApplication UseGatewayRequestFraming(this WebApplication app)
     {
         app.UseMiddleware<RequestFramingMiddleware>();
-        app.UseMiddleware<RequestBodyBufferingMiddleware>();
         return app;
     }
 
     /// <summary>
-    /// Retries: the first step of the proxy pipeline, because a retry runs every later step again (see
+    /// The first step of the proxy pipeline, after routing and rate limiting: reads small request bodies whole
+    /// before a destination is picked (see <see cref="RequestBodyBufferingMiddleware"/>).
+    /// </summary>
+    public static IApplicationBuilder UseGatewayRequestBuffering(this IApplicationBuilder proxy) => proxy.UseMiddleware<RequestBodyBufferingMiddleware>();
+
+    /// <summary>
+    /// Retries: before every other step that concerns destinations, because a retry runs every later step again (see
     /// <see cref="RetryMiddleware"/>).
     /// </summary>
     public static IApplicationBuilder UseGatewayRetries(this IApplicationBuilder proxy) => proxy.UseMiddleware<RetryMiddleware>();

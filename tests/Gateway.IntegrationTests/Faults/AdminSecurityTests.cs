@@ -15,32 +15,39 @@ public sealed class AdminSecurityTests
 {
     private const string Token = "s3cret-token-for-tests";
 
-    public static TheoryData<string, string?> BadCredentials => new()
-    {
-        { "no Authorization header", null },
-        { "wrong token", "Bearer wrong-token" },
-        { "token in another case", $"Bearer {Token.ToUpperInvariant()}" },
-        { "token with a suffix", $"Bearer {Token}x" },
-        { "token prefix", $"Bearer {Token[..^1]}" },
-        { "empty bearer", "Bearer " },
-        { "Basic scheme", $"Basic {Convert.ToBase64String(Encoding.ASCII.GetBytes($"admin:{Token}"))}" },
-        { "token without scheme", Token },
-    };
+    private static readonly (string What, string? Authorization)[] BadCredentials =
+    [
+        ("no Authorization header", null),
+        ("wrong token", "Bearer wrong-token"),
+        ("token in another case", $"Bearer {Token.ToUpperInvariant()}"),
+        ("token with a suffix", $"Bearer {Token}x"),
+        ("token prefix", $"Bearer {Token[..^1]}"),
+        ("empty bearer", "Bearer "),
+        ("Basic scheme", $"Basic {Convert.ToBase64String(Encoding.ASCII.GetBytes($"admin:{Token}"))}"),
+        ("token without scheme", Token),
+    ];
 
-    [Theory]
-    [MemberData(nameof(BadCredentials))]
-    public async Task PutState_BadCredentials_401AndStateUnchanged(string what, string? authorization)
+    [Fact]
+    public async Task PutState_EveryBadCredential_401AndStateUnchanged()
     {
         await using var a = await TestBackend.StartAsync("a");
         await using var b = await TestBackend.StartAsync("b");
         using var gateway = await RunningGateway.StartAsync(a, b);
 
-        foreach (var state in new[] { "drain", "maint", "ready" })
+        var wrong = new List<string>();
+        foreach (var (what, authorization) in BadCredentials)
         {
-            using var response = await gateway.PutStateAsync("web", "a", state, authorization);
-            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{what}, state {state}: {(int)response.StatusCode}");
+            foreach (var state in new[] { "drain", "maint", "ready" })
+            {
+                using var response = await gateway.PutStateAsync("web", "a", state, authorization);
+                if (response.StatusCode != HttpStatusCode.Unauthorized)
+                {
+                    wrong.Add($"{what}, state {state}: {(int)response.StatusCode}");
+                }
+            }
         }
 
+        Assert.Empty(wrong);
         Assert.Equal("ready", await gateway.AdminStateAsync("web", "a"));
         a.ResetCount();
         for (var i = 0; i < 4; i++)
@@ -114,7 +121,7 @@ public sealed class AdminSecurityTests
                         }
                     },
                     "the public and admin listeners answer",
-                    TimeSpan.FromSeconds(60));
+                    TimeSpan.FromSeconds(30));
             }
             catch
             {
