@@ -89,10 +89,10 @@ probe() {
   done
 }
 
-# p99 in milliseconds and the number of probes, from "status seconds" lines.
+# p99 and mean in milliseconds and the number of probes, from "status seconds ..." lines.
 summarise() {
   awk '{ print $2 * 1000 }' "$1" | sort -n | awk '
-    { v[NR] = $1 } END { i = int(NR * 0.99 + 0.999); if (i < 1) i = 1; printf "%.1f %d\n", v[i], NR }'
+    { v[NR] = $1; sum += $1 } END { i = int(NR * 0.99 + 0.999); if (i < 1) i = 1; printf "%.1f %d %.1f\n", v[i], NR, sum / NR }'
 }
 
 status=0
@@ -110,13 +110,13 @@ run() {
     wait "$attack" || true
     peak=$(sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$attack_log" | grep -o 'connected: *[0-9]*' | awk '{ if ($2 > max) max = $2 } END { print max + 0 }')
   fi
-  read -r p99 count < <(summarise "$work/$name.probes")
+  read -r p99 count mean < <(summarise "$work/$name.probes")
   local failed
   failed=$(awk '$1 != 200' "$work/$name.probes" | wc -l)
   local verdict=ok
   if [ "$failed" -ne 0 ] || awk -v p="$p99" -v limit="$P99_LIMIT_MS" 'BEGIN { exit !(p >= limit) }'; then verdict=FAILED; status=1; fi
-  printf 'slow-clients %-13s attack connections held: %5s   normal requests: %s, failed %s, p99 %s ms (limit %s ms)   %s\n' \
-    "$name" "$peak" "$count" "$failed" "$p99" "$P99_LIMIT_MS" "$verdict"
+  printf 'slow-clients %-13s attack connections held: %5s   normal requests: %s, failed %s, mean %s ms, p99 %s ms (limit %s ms)   %s\n' \
+    "$name" "$peak" "$count" "$failed" "$mean" "$p99" "$P99_LIMIT_MS" "$verdict"
 }
 
 ATTACKS=${ATTACKS:-"baseline slow-headers slow-body slow-read"}
