@@ -8,6 +8,8 @@ using Gateway.LoadBalancing;
 using Gateway.Observability;
 using Gateway.Proxy;
 using Gateway.ProxyProtocol;
+using Gateway.RateLimiting;
+using Gateway.Reliability;
 
 try
 {
@@ -28,6 +30,8 @@ try
     builder.AddGatewayProxyProtocol();
     builder.AddGatewayLifecycle();
     builder.AddGatewayObservability();
+    builder.AddGatewayReliability();
+    builder.AddGatewayRateLimiting();
 
     var app = builder.Build();
     if (commandLine.Check)
@@ -36,7 +40,9 @@ try
     }
 
     await app.EnsureValidConfigurationAsync();
+    app.UseGatewayRequestFraming();
     app.UseGatewayClientIp();
+    app.UseGatewayRateLimiting();
     app.MapGatewayProxy();
     await app.RunAsync();
     return 0;

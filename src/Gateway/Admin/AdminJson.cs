@@ -26,6 +26,7 @@ internal sealed record DestinationInfo(
     string Health,
     string AdminState,
     int ActiveRequests,
+    int Queued,
     long TotalRequests,
     long FailedRequests,
     double? RequestRate,

@@ -1,6 +1,7 @@
 using Gateway.Configuration;
 using Gateway.Health;
 using Gateway.LoadBalancing;
+using Gateway.Reliability;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -14,6 +15,7 @@ internal sealed class StateReport(
     DestinationAdminStates adminStates,
     DestinationHealthLog healthLog,
     DestinationTraffic traffic,
+    DestinationQueues queues,
     TimeProvider timeProvider)
 {
     public const string Up = "up";
@@ -46,6 +48,7 @@ internal sealed class StateReport(
             DestinationHealthStatus.Of(cluster, destination),
             AdminStateNames.Of(adminStates.Get(clusterId, destination.DestinationId)),
             destination.ConcurrentRequestCount,
+            queues.GetQueued(destination),
             counters.Total,
             counters.Failed,
             rate is { } r ? Math.Round(r, 2) : null,

@@ -20,11 +20,21 @@ public sealed partial class ConfigurationChecker(
         var errors = new List<string>();
         try
         {
-            _ = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            // Every options class registered with ValidateOnStart (the gateway's own settings, the rate limits, ...).
+            services.GetRequiredService<IStartupValidator>().Validate();
         }
         catch (OptionsValidationException ex)
         {
             errors.AddRange(ex.Failures);
+        }
+        catch (AggregateException ex)
+        {
+            errors.AddRange(ex.InnerExceptions.SelectMany(e => e is OptionsValidationException o ? o.Failures : [e.Message]));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The configuration binder's message names the key whose value it could not convert.
+            errors.Add(ex.Message);
         }
 
         var routes = new List<RouteConfig>();

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Gateway.Admin;
 using Gateway.Health;
+using Gateway.Reliability;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 
@@ -20,11 +21,13 @@ public sealed class DestinationMetrics
 
     private readonly IProxyStateLookup _proxyState;
     private readonly DestinationAdminStates _adminStates;
+    private readonly DestinationQueues _queues;
 
-    public DestinationMetrics(IMeterFactory meterFactory, IProxyStateLookup proxyState, DestinationAdminStates adminStates)
+    public DestinationMetrics(IMeterFactory meterFactory, IProxyStateLookup proxyState, DestinationAdminStates adminStates, DestinationQueues queues)
     {
         _proxyState = proxyState;
         _adminStates = adminStates;
+        _queues = queues;
         var meter = meterFactory.Create(GatewayMetrics.MeterName);
 
         meter.CreateObservableGauge(
@@ -44,6 +47,12 @@ public sealed class DestinationMetrics
             ObserveActiveRequests,
             unit: "{request}",
             description: "Requests being forwarded to the destination now.");
+
+        meter.CreateObservableGauge(
+            "gateway.destination.queued",
+            ObserveQueued,
+            unit: "{request}",
+            description: "Requests waiting for one of the destination's MaxConnections slots now.");
     }
 
     private IEnumerable<Measurement<int>> ObserveHealth()
@@ -70,12 +79,16 @@ public sealed class DestinationMetrics
         }
     }
 
-    private IEnumerable<Measurement<int>> ObserveActiveRequests()
+    private IEnumerable<Measurement<int>> ObserveActiveRequests() => ObservePerDestination(static (_, destination) => destination.ConcurrentRequestCount);
+
+    private IEnumerable<Measurement<int>> ObserveQueued() => ObservePerDestination((_, destination) => _queues.GetQueued(destination));
+
+    private IEnumerable<Measurement<int>> ObservePerDestination(Func<ClusterState, DestinationState, int> value)
     {
         foreach (var (cluster, destination) in Destinations())
         {
             yield return new Measurement<int>(
-                destination.ConcurrentRequestCount,
+                value(cluster, destination),
                 new KeyValuePair<string, object?>(GatewayMetrics.ClusterTag, cluster.ClusterId),
                 new KeyValuePair<string, object?>(GatewayMetrics.DestinationTag, destination.DestinationId));
         }

@@ -2,6 +2,7 @@ using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Health;
 using Gateway.Observability;
+using Gateway.Reliability;
 
 namespace Gateway.Proxy;
 
@@ -24,11 +25,14 @@ public static class ProxyExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseGatewayObservability();
+            proxy.UseGatewayRequestBuffering();
+            proxy.UseGatewayRetries();
             proxy.UseSessionAffinity();
             proxy.UseGatewayAdminStates();
             proxy.UseLoadBalancing();
             proxy.UseNoAvailableDestinationResponse();
             proxy.UsePassiveHealthChecks();
+            proxy.UseGatewayDestinationQueue();
             proxy.UseGatewayDestinationTraffic();
         });
         return app;

@@ -105,6 +105,10 @@ public sealed class GatewayProcess : IDisposable
         return started;
     }
 
+    /// <summary>Starts the gateway (Production) with exactly these arguments; the caller reads the redirected output.</summary>
+    public static Process Start(params string[] args)
+        => Process.Start(CreateStartInfo(args, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }))!;
+
     /// <summary>Runs the gateway to completion (bounded), for <c>--check</c> and start-up failures.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
         => RunAsync(new Dictionary<string, string>(), args);

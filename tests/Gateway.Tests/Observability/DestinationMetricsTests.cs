@@ -32,7 +32,7 @@ public sealed class DestinationMetricsTests : IDisposable
     [Fact]
     public void HealthGauge_OneDestinationDown_OneSeriesPerStateWithOnlyTheCurrentAtOne()
     {
-        _ = new DestinationMetrics(MeterFactory, new Lookup(_cluster), _adminStates);
+        _ = new DestinationMetrics(MeterFactory, new Lookup(_cluster), _adminStates, new Gateway.Reliability.DestinationQueues(new Lookup(_cluster)));
         using var health = new MetricCollector<int>(MeterFactory, GatewayMetrics.MeterName, "gateway.destination.health");
         _cluster.DestinationsState.AllDestinations[0].Health.Active = DestinationHealth.Unhealthy;
 
@@ -49,7 +49,7 @@ public sealed class DestinationMetricsTests : IDisposable
     [Fact]
     public void AdminStateGauge_Drained_DrainAtOneReadyAtZero()
     {
-        _ = new DestinationMetrics(MeterFactory, new Lookup(_cluster), _adminStates);
+        _ = new DestinationMetrics(MeterFactory, new Lookup(_cluster), _adminStates, new Gateway.Reliability.DestinationQueues(new Lookup(_cluster)));
         using var admin = new MetricCollector<int>(MeterFactory, GatewayMetrics.MeterName, "gateway.destination.admin_state");
         _adminStates.Set("web", "b", AdminState.Drain);
         _adminStates.Set("web", "a", AdminState.Maint);
