@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 CONNECTIONS=${CONNECTIONS:-4000}
 LENGTH=${LENGTH:-25}
 P99_LIMIT_MS=${P99_LIMIT_MS:-100}
-PROBES=${PROBES:-150}
+PROBES=${PROBES:-400}
 
 for tool in slowhttptest curl dotnet nginx; do
   command -v "$tool" >/dev/null || { echo "slow-clients: $tool is not installed (see .ci/apt-packages)"; exit 1; }
@@ -85,7 +85,7 @@ done
 probe() {
   for i in $(seq 1 "$PROBES"); do
     curl -s -o /dev/null --max-time 5 -w '%{http_code} %{time_total} %{time_connect} %{time_starttransfer}\n' "$url/probe/$i" || true
-    sleep 0.05
+    sleep 0.02
   done
 }
 
