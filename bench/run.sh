@@ -6,7 +6,10 @@
 #
 # Knobs (environment): ROUNDS (3), DURATION seconds per measured cell (10), WARMUP seconds (3),
 # TARGETS ("haproxy nginx yarp gateway"), SCENARIOS ("small64 small256 large64 iphash"),
-# GATEWAY_ENV (extra VAR=value pairs for the gateway process only, for A/B runs of runtime settings),
+# GATEWAY_ENV (extra VAR=value pairs for the gateway process only), GATEWAY2_ENV (the same for target
+# "gateway2": the same build again with other settings, so that TARGETS="gateway gateway2" measures a change
+# in interleaved rounds, which cancels the drift of a shared machine), GATEWAY2_BUILD (a folder with
+# another published build for "gateway2", for a change that needs a different build),
 # CHART (where the SVG goes, default docs/benchmark.svg; empty for none).
 set -euo pipefail
 
@@ -23,8 +26,9 @@ WORK=$(mktemp -d /tmp/gateway-bench.XXXXXX)
 RESULTS="$OUT/results.csv"
 
 BACKEND_PORTS=(18081 18082 18083)
-declare -A PORT=([haproxy]=18090 [nginx]=18091 [yarp]=18092 [gateway]=18093)
-ADMIN_PORT=18094
+declare -A PORT=([haproxy]=18090 [nginx]=18091 [yarp]=18092 [gateway]=18093 [gateway2]=18095)
+declare -A ADMIN_PORT=([gateway]=18094 [gateway2]=18096)
+GATEWAY2_ENV=${GATEWAY2_ENV:-}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 STARTED=()
@@ -182,14 +186,14 @@ yarp_args() {
 # The gateway runs with every feature on. Health checks use the gateway's own policies when the build
 # has them (RiseFall active, OutlierDetection passive), YARP's built-in ones otherwise; the access log
 # (Serilog, Information) and metrics (admin /metrics) are on by configuration.
-gateway_config() { # policy active passive
+gateway_config() { # policy active passive admin-port
   local policy=RoundRobin
   [ "$1" = iphash ] && policy=IpHash
   cat <<EOF
 {
   "Logging": { "LogLevel": { "Default": "Information", "Microsoft.AspNetCore": "Warning", "Yarp": "Warning" } },
   "Serilog": { "MinimumLevel": { "Default": "Information" } },
-  "Gateway": { "Admin": { "Urls": "http://127.0.0.1:$ADMIN_PORT" } },
+  "Gateway": { "Admin": { "Urls": "http://127.0.0.1:$4" } },
   "ReverseProxy": {
     "Routes": { "all": { "ClusterId": "backends", "Match": { "Path": "{**catch-all}" } } },
     "Clusters": {
@@ -214,13 +218,13 @@ EOF
 }
 
 choose_health_policies() {
-  gateway_config roundrobin RiseFall OutlierDetection >"$WORK/probe.json"
+  gateway_config roundrobin RiseFall OutlierDetection "${ADMIN_PORT[gateway]}" >"$WORK/probe.json"
   if ASPNETCORE_ENVIRONMENT=Production dotnet "$OUT/build/gateway/Gateway.dll" --config "$WORK/probe.json" --check >/dev/null 2>&1; then
     ACTIVE_POLICY=RiseFall PASSIVE_POLICY=OutlierDetection
   else
     ACTIVE_POLICY=ConsecutiveFailures PASSIVE_POLICY=TransportFailureRate
   fi
-  gateway_config roundrobin "$ACTIVE_POLICY" "$PASSIVE_POLICY" >"$WORK/probe.json"
+  gateway_config roundrobin "$ACTIVE_POLICY" "$PASSIVE_POLICY" "${ADMIN_PORT[gateway]}" >"$WORK/probe.json"
   ASPNETCORE_ENVIRONMENT=Production dotnet "$OUT/build/gateway/Gateway.dll" --config "$WORK/probe.json" --check >&2 \
     || die "the gateway rejects the benchmark configuration"
   log "gateway health checks: active $ACTIVE_POLICY, passive $PASSIVE_POLICY"
@@ -243,12 +247,14 @@ start_target() { # target policy -> sets TARGET_PID
       yarp_args
       ASPNETCORE_ENVIRONMENT=Production dotnet "$OUT/build/yarp/YarpBaseline.dll" "${YARP_ARGS[@]}" >"$WORK/yarp.log" 2>&1 &
       ;;
-    gateway)
-      port_free "$ADMIN_PORT" || die "port $ADMIN_PORT is busy"
-      gateway_config "$policy" "$ACTIVE_POLICY" "$PASSIVE_POLICY" >"$WORK/gateway.json"
+    gateway | gateway2)
+      local extra=$GATEWAY_ENV build="$OUT/build/gateway"
+      [ "$target" = gateway2 ] && extra=$GATEWAY2_ENV build=${GATEWAY2_BUILD:-$build}
+      port_free "${ADMIN_PORT[$target]}" || die "port ${ADMIN_PORT[$target]} is busy"
+      gateway_config "$policy" "$ACTIVE_POLICY" "$PASSIVE_POLICY" "${ADMIN_PORT[$target]}" >"$WORK/gateway.json"
       # shellcheck disable=SC2086
-      env ASPNETCORE_ENVIRONMENT=Production $GATEWAY_ENV dotnet "$OUT/build/gateway/Gateway.dll" \
-        --config "$WORK/gateway.json" --urls "http://127.0.0.1:${PORT[gateway]}" >"$WORK/gateway.log" 2>"$WORK/gateway.err" &
+      env ASPNETCORE_ENVIRONMENT=Production $extra dotnet "$build/Gateway.dll" \
+        --config "$WORK/gateway.json" --urls "http://127.0.0.1:${PORT[$target]}" >"$WORK/gateway.log" 2>"$WORK/gateway.err" &
       ;;
   esac
   TARGET_PID=$!
@@ -317,7 +323,7 @@ run_cell() { # round scenario target
   url="http://127.0.0.1:${PORT[$target]}$path"
   start_target "$target" "$(scenario_policy "$scenario")"
   wrk -t2 -c"$conns" -d"${WARMUP}s" "$url" >/dev/null
-  [ "$target" = gateway ] && : >"$WORK/gateway.log"
+  [[ $target == gateway* ]] && : >"$WORK/gateway.log"
   pids=$(target_pids)
   # shellcheck disable=SC2086
   before=$(cpu_ticks $pids)
@@ -332,7 +338,7 @@ run_cell() { # round scenario target
   if [ "$target" = gateway ]; then
     local lines metrics
     lines=$(wc -l <"$WORK/gateway.log")
-    metrics=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN_PORT/metrics" || true)
+    metrics=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${ADMIN_PORT[gateway]}/metrics" || true)
     FEATURES="access-log lines per request $(awk -v l="$lines" -v n="$requests" 'BEGIN { printf "%.2f", n ? l / n : 0 }'), /metrics HTTP $metrics, health checks $ACTIVE_POLICY + $PASSIVE_POLICY"
     : >"$WORK/gateway.log"
   fi
@@ -391,7 +397,7 @@ chart() {
   mkdir -p "$(dirname "$CHART")"
   awk -F, -v targets="$TARGETS" -v scenarios="$SCENARIOS" -v title="$1" '
     BEGIN { nt = split(targets, T, " "); ns = split(scenarios, S, " ")
-      color["haproxy"] = "#4e79a7"; color["nginx"] = "#59a14f"; color["yarp"] = "#bab0ac"; color["gateway"] = "#e15759" }
+      color["haproxy"] = "#4e79a7"; color["nginx"] = "#59a14f"; color["yarp"] = "#bab0ac"; color["gateway"] = "#e15759"; color["gateway2"] = "#f28e2b" }
     { v[$1, $2, "rps"] = $3; v[$1, $2, "cpu"] = $11; if ($3 > maxr) maxr = $3; if ($11 > maxc) maxc = $11 }
     function panel(x0, metric, max, label, fmt,    s, t, y, w, bar, val) {
       printf "<text x=\"%d\" y=\"52\" font-weight=\"bold\">%s</text>\n", x0, label
@@ -427,10 +433,10 @@ chart() {
 main() {
   install_tools
   mkdir -p "$OUT"
-  for p in "${BACKEND_PORTS[@]}" "${PORT[@]}" "$ADMIN_PORT"; do port_free "$p" || die "port $p is busy"; done
+  for p in "${BACKEND_PORTS[@]}" "${PORT[@]}" "${ADMIN_PORT[@]}"; do port_free "$p" || die "port $p is busy"; done
   build
   start_backends
-  [[ " $TARGETS " == *" gateway "* ]] && choose_health_policies
+  [[ " $TARGETS " == *" gateway"* ]] && choose_health_policies
   echo "round,scenario,target,requests,rps,p50_ms,p99_ms,errors,cpu_us_per_request,peak_rss_kib" >"$RESULTS"
   local load_before load_after round scenario target
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
