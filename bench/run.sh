@@ -4,7 +4,12 @@
 #
 #   bench/run.sh
 #
-# Knobs (environment): ROUNDS (3), DURATION seconds per measured cell (10), WARMUP seconds (3),
+# Each proxy runs as a long-lived process would: started once per balancing policy, warmed up once
+# (WARMUP seconds, so that .NET's tiered JIT has finished and the figures are its steady state), then
+# measured in rounds that visit every scenario and every target in turn; each cell re-warms its connections
+# for REWARM seconds, then measures for DURATION seconds. Peak RSS is per cell (VmHWM reset before it).
+#
+# Knobs (environment): ROUNDS (3), DURATION (10), WARMUP (20), REWARM (2),
 # TARGETS ("haproxy nginx yarp gateway"), SCENARIOS ("small64 small256 large64 iphash"),
 # GATEWAY_ENV (extra VAR=value pairs for the gateway process only), GATEWAY2_ENV (the same for target
 # "gateway2": the same build again with other settings, so that TARGETS="gateway gateway2" measures a change
@@ -16,7 +21,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-20}
+REWARM=${REWARM:-2}
 TARGETS=${TARGETS:-"haproxy nginx yarp gateway"}
 SCENARIOS=${SCENARIOS:-"small64 small256 large64 iphash"}
 GATEWAY_ENV=${GATEWAY_ENV:-}
@@ -230,7 +236,8 @@ choose_health_policies() {
   log "gateway health checks: active $ACTIVE_POLICY, passive $PASSIVE_POLICY"
 }
 
-start_target() { # target policy -> sets TARGET_PID
+declare -A TPID=()
+start_target() { # target policy
   local target=$1 policy=$2
   port_free "${PORT[$target]}" || die "port ${PORT[$target]} is busy"
   case $target in
@@ -251,27 +258,32 @@ start_target() { # target policy -> sets TARGET_PID
       local extra=$GATEWAY_ENV build="$OUT/build/gateway"
       [ "$target" = gateway2 ] && extra=$GATEWAY2_ENV build=${GATEWAY2_BUILD:-$build}
       port_free "${ADMIN_PORT[$target]}" || die "port ${ADMIN_PORT[$target]} is busy"
-      gateway_config "$policy" "$ACTIVE_POLICY" "$PASSIVE_POLICY" "${ADMIN_PORT[$target]}" >"$WORK/gateway.json"
+      gateway_config "$policy" "$ACTIVE_POLICY" "$PASSIVE_POLICY" "${ADMIN_PORT[$target]}" >"$WORK/$target.json"
       # shellcheck disable=SC2086
       env ASPNETCORE_ENVIRONMENT=Production $extra dotnet "$build/Gateway.dll" \
-        --config "$WORK/gateway.json" --urls "http://127.0.0.1:${PORT[$target]}" >"$WORK/gateway.log" 2>"$WORK/gateway.err" &
+        --config "$WORK/$target.json" --urls "http://127.0.0.1:${PORT[$target]}" >>"$WORK/$target.log" 2>"$WORK/$target.err" &
       ;;
   esac
-  TARGET_PID=$!
-  STARTED+=("$TARGET_PID")
-  wait_http "http://127.0.0.1:${PORT[$target]}/small" "$TARGET_PID" || die "$target did not start"
+  TPID[$target]=$!
+  STARTED+=("${TPID[$target]}")
+  wait_http "http://127.0.0.1:${PORT[$target]}/small" "${TPID[$target]}" || die "$target did not start"
 }
 
-stop_target() {
-  kill -TERM "$TARGET_PID" 2>/dev/null || true
-  wait "$TARGET_PID" 2>/dev/null || true
-  local keep=() pid
-  for pid in "${STARTED[@]}"; do [ "$pid" = "$TARGET_PID" ] || keep+=("$pid"); done
+stop_targets() {
+  local target pid keep=()
+  for target in "${!TPID[@]}"; do
+    kill -TERM "${TPID[$target]}" 2>/dev/null || true
+    wait "${TPID[$target]}" 2>/dev/null || true
+  done
+  for pid in "${STARTED[@]}"; do
+    kill -0 "$pid" 2>/dev/null && keep+=("$pid")
+  done
   STARTED=("${keep[@]}")
+  TPID=()
 }
 
 # The proxy's processes: the one we started and its children (nginx's workers).
-target_pids() { echo "$TARGET_PID" $(pgrep -P "$TARGET_PID" || true); }
+target_pids() { echo "${TPID[$1]}" $(pgrep -P "${TPID[$1]}" || true); }
 
 cpu_ticks() { # utime + stime of every given process, in clock ticks
   local pid total=0 stat fields
@@ -282,6 +294,11 @@ cpu_ticks() { # utime + stime of every given process, in clock ticks
     total=$((total + fields[11] + fields[12]))
   done
   echo "$total"
+}
+
+reset_peak_rss() { # VmHWM back to the current RSS (Linux clear_refs), so each cell reports its own peak
+  local pid
+  for pid in "$@"; do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
 }
 
 peak_rss_kib() {
@@ -321,10 +338,11 @@ run_cell() { # round scenario target
   local conns path url before after pids ticks wrk_out requests rps p50 p99 errors cpu_us rss
   conns=$(scenario_conns "$scenario"); path=$(scenario_path "$scenario")
   url="http://127.0.0.1:${PORT[$target]}$path"
-  start_target "$target" "$(scenario_policy "$scenario")"
-  wrk -t2 -c"$conns" -d"${WARMUP}s" "$url" >/dev/null
-  [[ $target == gateway* ]] && : >"$WORK/gateway.log"
-  pids=$(target_pids)
+  wrk -t2 -c"$conns" -d"${REWARM}s" "$url" >/dev/null
+  [[ $target == gateway* ]] && : >"$WORK/$target.log"
+  pids=$(target_pids "$target")
+  # shellcheck disable=SC2086
+  reset_peak_rss $pids
   # shellcheck disable=SC2086
   before=$(cpu_ticks $pids)
   wrk_out=$(wrk -t2 -c"$conns" -d"${DURATION}s" --latency "$url")
@@ -337,12 +355,10 @@ run_cell() { # round scenario target
   cpu_us=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')
   if [ "$target" = gateway ]; then
     local lines metrics
-    lines=$(wc -l <"$WORK/gateway.log")
+    lines=$(wc -l <"$WORK/gateway.log")  # access-log events of this cell only
     metrics=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${ADMIN_PORT[gateway]}/metrics" || true)
     FEATURES="access-log lines per request $(awk -v l="$lines" -v n="$requests" 'BEGIN { printf "%.2f", n ? l / n : 0 }'), /metrics HTTP $metrics, health checks $ACTIVE_POLICY + $PASSIVE_POLICY"
-    : >"$WORK/gateway.log"
   fi
-  stop_target
   echo "$round,$scenario,$target,$requests,$rps,$p50,$p99,$errors,$cpu_us,$rss" >>"$RESULTS"
   log "round $round $scenario $target: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, $errors errors, $cpu_us CPU us/req, peak RSS $((rss / 1024)) MiB"
 }
@@ -441,14 +457,25 @@ main() {
   local load_before load_after round scenario target
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   log "load average before: $load_before; $ROUNDS rounds of ${DURATION}s cells"
-  for round in $(seq "$ROUNDS"); do
-    for scenario in $SCENARIOS; do
-      for target in $TARGETS; do
-        # A default YARP app has no client-IP hashing: nothing equivalent to compare.
-        [ "$scenario" = iphash ] && [ "$target" = yarp ] && continue
-        run_cell "$round" "$scenario" "$target"
+  local policy group targets
+  for policy in roundrobin iphash; do
+    group=""
+    for scenario in $SCENARIOS; do [ "$(scenario_policy "$scenario")" = "$policy" ] && group+=" $scenario"; done
+    [ -n "$group" ] || continue
+    # A default YARP app has no client-IP hashing: nothing equivalent to compare.
+    targets=$TARGETS
+    [ "$policy" = iphash ] && targets=$(tr ' ' '\n' <<<"$TARGETS" | grep -vx yarp | tr '\n' ' ')
+    for target in $targets; do start_target "$target" "$policy"; done
+    for target in $targets; do
+      log "$policy: warming up $target for ${WARMUP}s"
+      wrk -t2 -c64 -d"${WARMUP}s" "http://127.0.0.1:${PORT[$target]}/small" >/dev/null
+    done
+    for round in $(seq "$ROUNDS"); do
+      for scenario in $group; do
+        for target in $targets; do run_cell "$round" "$scenario" "$target"; done
       done
     done
+    stop_targets
   done
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   summarise
@@ -457,7 +484,7 @@ main() {
   {
     echo
     echo "Machine: $machine; $(haproxy -v | head -1 | cut -d' ' -f1-3), nginx $(nginx -v 2>&1 | cut -d/ -f2), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2), .NET $(dotnet --list-runtimes | awk '/NETCore/ { v = $2 } END { print v }')"
-    echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. $ROUNDS interleaved rounds, wrk -t2, ${WARMUP}s warm-up + ${DURATION}s per cell; median of rounds, ratio to HAProxy in the same round."
+    echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. $ROUNDS interleaved rounds, wrk -t2, each proxy warmed up ${WARMUP}s once, then ${REWARM}s + ${DURATION}s per cell; median of rounds, ratio to HAProxy in the same round."
     [ -n "${FEATURES:-}" ] && echo "Gateway features seen in its last cell: $FEATURES."
     echo
     print_table
