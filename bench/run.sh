@@ -357,6 +357,8 @@ run_cell() { # round scenario target
     local lines metrics
     lines=$(wc -l <"$WORK/gateway.log")  # access-log events of this cell only
     metrics=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${ADMIN_PORT[gateway]}/metrics" || true)
+    # Where the gateway's resident memory is: mapped images (file), heaps (anon), double-mapped JIT code (shmem).
+    RSS_SPLIT=$(awk '/^Rss(File|Anon|Shmem):/ { printf "%s%s %d MiB", sep, substr($1, 4, length($1) - 4), $2 / 1024; sep = ", " }' "/proc/${TPID[gateway]}/status")
     FEATURES="access-log lines per request $(awk -v l="$lines" -v n="$requests" 'BEGIN { printf "%.2f", n ? l / n : 0 }'), /metrics HTTP $metrics, health checks $ACTIVE_POLICY + $PASSIVE_POLICY"
   fi
   echo "$round,$scenario,$target,$requests,$rps,$p50,$p99,$errors,$cpu_us,$rss" >>"$RESULTS"
@@ -485,7 +487,7 @@ main() {
     echo
     echo "Machine: $machine; $(haproxy -v | head -1 | cut -d' ' -f1-3), nginx $(nginx -v 2>&1 | cut -d/ -f2), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2), .NET $(dotnet --list-runtimes | awk '/NETCore/ { v = $2 } END { print v }')"
     echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. $ROUNDS interleaved rounds, wrk -t2, each proxy warmed up ${WARMUP}s once, then ${REWARM}s + ${DURATION}s per cell; median of rounds, ratio to HAProxy in the same round."
-    [ -n "${FEATURES:-}" ] && echo "Gateway features seen in its last cell: $FEATURES."
+    [ -n "${FEATURES:-}" ] && echo "Gateway features seen in its last cell: $FEATURES; resident memory at its end: $RSS_SPLIT."
     echo
     print_table
   } | tee "$OUT/summary.md"
