@@ -408,6 +408,33 @@ print_table() {
   ' "$OUT/summary.csv"
 }
 
+# The issue's goals for the gateway, scenario by scenario; the YARP ratio is also per round, then the median.
+print_goals() {
+  awk -F, '
+    function median(list,    n, a, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      if (n == 0) return ""
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    function mark(ok) { return ok ? "met" : "not met" }
+    FILENAME ~ /results/ && FNR > 1 { rps[$1, $2, $3] = $5; seen[$2] = 1 }
+    FILENAME ~ /summary/ && $2 == "gateway" { row[++n] = $0 }
+    END {
+      if (n == 0) exit
+      print "| scenario | req/s vs HAProxy (>= 0.75x) | req/s vs YARP (>= 1.2x) | p99 vs HAProxy (<= 1.5x) | CPU us/request (<= 40) | peak RSS (<= 100 MiB) |"
+      print "| --- | --- | --- | --- | --- | --- |"
+      for (i = 1; i <= n; i++) {
+        split(row[i], f, ",")
+        ratios = ""
+        for (k in rps) { split(k, key, SUBSEP); if (key[2] == f[1] && key[3] == "gateway" && rps[key[1], f[1], "yarp"] > 0) ratios = ratios " " rps[k] / rps[key[1], f[1], "yarp"] }
+        yarp = median(ratios)
+        printf "| %s | %.2fx %s | %s | %.2fx %s | %.1f %s | %.0f MiB %s |\n", f[1], f[4], mark(f[4] >= 0.75), \
+          yarp == "" ? "n/a" : sprintf("%.2fx %s", yarp, mark(yarp >= 1.2)), f[8], mark(f[8] <= 1.5), f[11], mark(f[11] <= 40), f[13] / 1024, mark(f[13] / 1024 <= 100)
+      }
+    }' "$RESULTS" "$OUT/summary.csv"
+}
+
 # Two panels: requests/s and CPU microseconds per request, one group of bars per scenario.
 chart() {
   [ -n "$CHART" ] || return 0
@@ -490,6 +517,8 @@ main() {
     [ -n "${FEATURES:-}" ] && echo "Gateway features seen in its last cell: $FEATURES; resident memory at its end: $RSS_SPLIT."
     echo
     print_table
+    echo
+    print_goals
   } | tee "$OUT/summary.md"
   chart "Gateway vs HAProxy, nginx and YARP: $(nproc) cores, loopback, wrk"
 }
