@@ -419,7 +419,7 @@ print_goals() {
     }
     function mark(ok) { return ok ? "met" : "not met" }
     FILENAME ~ /results/ && FNR > 1 { rps[$1, $2, $3] = $5; seen[$2] = 1 }
-    FILENAME ~ /summary/ && $2 == "gateway" { row[++n] = $0 }
+    FILENAME ~ /summary/ && $2 == "gateway" && $4 != "" { row[++n] = $0 }
     END {
       if (n == 0) exit
       print "| scenario | req/s vs HAProxy (>= 0.75x) | req/s vs YARP (>= 1.2x) | p99 vs HAProxy (<= 1.5x) | CPU us/request (<= 40) | peak RSS (<= 100 MiB) |"
