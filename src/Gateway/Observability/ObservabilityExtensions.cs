@@ -78,7 +78,10 @@ public static class ObservabilityExtensions
         builder.Services.AddSerilog(
             (services, logger) => logger
                 .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
-                .ReadFrom.Services(services),
+                .ReadFrom.Services(services)
+                // Serilog ignores Microsoft.Extensions.Logging filters, so the hot-path default is repeated here:
+                // with this category off, ASP.NET Core starts no Activity and no log scope per request.
+                .MinimumLevel.Override(Proxy.HotPathDefaults.HostingDiagnosticsCategory, Serilog.Events.LevelAlias.Off),
             preserveStaticLogger: true,
             writeToProviders: true);
     }

@@ -13,6 +13,7 @@ public static class ProxyExtensions
     /// <summary>YARP, configured from the <c>ReverseProxy</c> section in YARP's own schema and hot-reloaded.</summary>
     public static WebApplicationBuilder AddGatewayProxy(this WebApplicationBuilder builder)
     {
+        builder.AddGatewayHotPathDefaults();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection(SectionName))
             .AddConfigFilter<ClusterReferenceFilter>();
