@@ -15,7 +15,8 @@
 # "gateway2": the same build again with other settings, so that TARGETS="gateway gateway2" measures a change
 # in interleaved rounds, which cancels the drift of a shared machine), GATEWAY2_BUILD (a folder with
 # another published build for "gateway2", for a change that needs a different build),
-# CHART (where the SVG goes, default docs/benchmark.svg; empty for none).
+# CHART (where the SVG goes, default docs/benchmark.svg; empty for none), KEEP_WORK (keep the generated
+# configurations and logs in /tmp/gateway-bench.*). Results: bench/out/summary.md and results.csv.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,14 +59,14 @@ die() { log "error: $*"; exit 1; }
 # --- tools -------------------------------------------------------------------------------------------
 install_tools() {
   local need=() pkg
-  for pkg in haproxy nginx wrk curl; do
+  for pkg in haproxy nginx wrk curl procps; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 }
