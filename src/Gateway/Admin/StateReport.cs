@@ -18,10 +18,6 @@ internal sealed class StateReport(
     DestinationQueues queues,
     TimeProvider timeProvider)
 {
-    public const string Up = "up";
-    public const string Down = "down";
-    public const string Unknown = "unknown";
-
     public StateDocument Build()
     {
         var revision = configuration.Current;
