@@ -17,6 +17,7 @@ public static class ReliabilityExtensions
         // server is created and applies to the whole process.
         AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SlowClientDefaults>();
+        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, StrictContentLength>();
         builder.Services.AddSingleton<IConfigureOptions<SocketTransportOptions>, SlowClientDefaults>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<DestinationQueues>();

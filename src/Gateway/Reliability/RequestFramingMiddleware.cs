@@ -4,9 +4,9 @@ namespace Gateway.Reliability;
 
 /// <summary>
 /// Refuses request framing that Kestrel tolerates but HAProxy and nginx refuse, so that the gateway is at
-/// least as strict as they are against request smuggling: a <c>Content-Length</c> that is not only digits
-/// (RFC 9110 section 8.6, for example <c>+4</c>), and <c>Transfer-Encoding</c> in an HTTP/1.0 request, whose
-/// framing RFC 9112 section 6.1 says is faulty. The answer is 400 with <c>Connection: close</c>, so
+/// least as strict as they are against request smuggling: <c>Transfer-Encoding</c> in an HTTP/1.0 request,
+/// whose framing RFC 9112 section 6.1 says is faulty (a signed <c>Content-Length</c> is refused earlier, by
+/// Kestrel itself: see <see cref="StrictContentLength"/>). The answer is 400 with <c>Connection: close</c>, so
 /// whatever the client sent after the body is never read as another request.
 /// </summary>
 internal sealed class RequestFramingMiddleware(RequestDelegate next)
@@ -14,35 +14,12 @@ internal sealed class RequestFramingMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.ContentLength is not null && !IsDigits(request.Headers[HeaderNames.ContentLength]))
-        {
-            return RejectAsync(context, "Bad request: Content-Length must be a decimal number.\n");
-        }
-
         if (HttpProtocol.IsHttp10(request.Protocol) && request.Headers.ContainsKey(HeaderNames.TransferEncoding))
         {
             return RejectAsync(context, "Bad request: Transfer-Encoding is not allowed in an HTTP/1.0 request.\n");
         }
 
         return next(context);
-    }
-
-    private static bool IsDigits(Microsoft.Extensions.Primitives.StringValues values)
-    {
-        if (values.Count != 1 || string.IsNullOrEmpty(values[0]))
-        {
-            return false;
-        }
-
-        foreach (var c in values[0]!)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static Task RejectAsync(HttpContext context, string reason)

@@ -14,7 +14,7 @@ public sealed class ProxyComparisonTests(ITestOutputHelper output)
     [Fact]
     public async Task Payloads_GatewayHaproxyNginx_GatewayAtLeastAsStrict()
     {
-        var payloads = MalformedPayloads.All.Append(MalformedPayloads.SignedContentLength).ToArray();
+        var payloads = MalformedPayloads.All;
         await using var gatewayBackend = await RecordingBackend.StartAsync();
         await using var haproxyBackend = await RecordingBackend.StartAsync();
         await using var nginxBackend = await RecordingBackend.StartAsync();
@@ -49,9 +49,7 @@ public sealed class ProxyComparisonTests(ITestOutputHelper output)
         }
 
         output.WriteLine(table.ToString());
-        // The one known leniency: see MalformedPayloads.SignedContentLength.
-        Assert.True(failures.All(f => f.StartsWith(MalformedPayloads.SignedContentLength.Name + ":", StringComparison.Ordinal)),
-            string.Join("\n", failures) + "\n" + table);
+        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n" + table);
     }
 
     private static async Task<(string Text, bool Refused, bool Closed, bool Smuggled)> Run(Uri address, byte[] payload, RecordingBackend backend)
