@@ -1,0 +1,190 @@
+using System.Text;
+using Gateway.Observability;
+using Microsoft.Extensions.Configuration;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Display;
+using Serilog.Parsing;
+
+namespace Gateway.Tests.Observability;
+
+public sealed class BatchedConsoleSinkTests
+{
+    private static readonly MessageTemplateTextFormatter LineFormatter = new("{Message}{NewLine}");
+
+    [Fact]
+    public void Dispose_AfterManyEvents_EveryEventWrittenInOrder()
+    {
+        var output = new RecordingWriter();
+        var sink = new BatchedConsoleSink(LineFormatter, bufferSize: 10_000, output);
+        for (var i = 0; i < 500; i++)
+        {
+            sink.Emit(Event($"event {i}"));
+        }
+
+        sink.Dispose();
+
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"event {i}"), output.Lines());
+    }
+
+    [Fact]
+    public void Emit_ABurstOfEvents_WrittenInFewWrites()
+    {
+        var output = new RecordingWriter();
+        var sink = new BatchedConsoleSink(LineFormatter, bufferSize: 10_000, output);
+        for (var i = 0; i < 2_000; i++)
+        {
+            sink.Emit(Event($"event {i}"));
+        }
+
+        sink.Dispose();
+
+        Assert.Equal(2_000, output.Lines().Count);
+        // One write per event is what this sink exists to avoid; a burst takes a handful of batches.
+        Assert.InRange(output.Flushes, 1, 100);
+    }
+
+    [Fact]
+    public async Task Emit_AfterAQuietSpell_WrittenWithoutWaitingForMore()
+    {
+        var output = new RecordingWriter();
+        using var sink = new BatchedConsoleSink(LineFormatter, bufferSize: 10_000, output);
+        await Task.Delay(50);
+
+        sink.Emit(Event("alone"));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!output.Lines().Contains("alone") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Contains("alone", output.Lines());
+    }
+
+    [Fact]
+    public void Emit_BeyondBufferSize_DropsAndReportsHowMany()
+    {
+        var output = new RecordingWriter { BlockFlush = true };
+        var sink = new BatchedConsoleSink(LineFormatter, bufferSize: 10, output);
+        sink.Emit(Event("first"));
+        Assert.True(output.FlushEntered.Wait(TimeSpan.FromSeconds(10)), "the writer never wrote the first event");
+
+        for (var i = 0; i < 50; i++)
+        {
+            sink.Emit(Event($"event {i}"));
+        }
+
+        output.ReleaseFlush();
+        sink.Dispose();
+
+        var lines = output.Lines();
+        Assert.Equal(["first", .. Enumerable.Range(0, 10).Select(i => $"event {i}"), "40 log events were dropped: standard output could not keep up"], lines);
+    }
+
+    [Fact]
+    public void Dispose_Twice_AndEmitAfterwards_DoNotThrow()
+    {
+        var sink = new BatchedConsoleSink(LineFormatter, bufferSize: 10, new RecordingWriter());
+        sink.Dispose();
+        sink.Dispose();
+        sink.Emit(Event("late"));
+    }
+
+    [Fact]
+    public void Output_Closed_EventsAreDroppedWithoutThrowing()
+    {
+        var output = new RecordingWriter { FailWrites = true };
+        var sink = new BatchedConsoleSink(LineFormatter, bufferSize: 10, output);
+        sink.Emit(Event("lost"));
+        sink.Dispose();
+    }
+
+    [Fact]
+    public void Configuration_GatewayConsoleWithAFormatter_Binds()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Serilog:Using:0"] = "Gateway",
+            ["Serilog:WriteTo:Console:Name"] = "GatewayConsole",
+            ["Serilog:WriteTo:Console:Args:bufferSize"] = "100",
+            ["Serilog:WriteTo:Console:Args:formatter"] = "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact",
+        }).Build();
+
+        using var logger = new LoggerConfiguration().ReadFrom.Configuration(configuration).CreateLogger();
+
+        Assert.True(logger.IsEnabled(LogEventLevel.Information));
+    }
+
+    [Fact]
+    public void Configuration_BufferSizeZero_RefusedWithTheKeyName()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LoggerConfiguration().WriteTo.GatewayConsole(bufferSize: 0));
+        Assert.Contains("GatewayConsole bufferSize", error.Message, StringComparison.Ordinal);
+    }
+
+    private static LogEvent Event(string text)
+        => new(DateTimeOffset.Now, LogEventLevel.Information, null, new MessageTemplateParser().Parse(text.Replace("{", "{{", StringComparison.Ordinal)), []);
+
+    private sealed class RecordingWriter : TextWriter
+    {
+        private readonly StringBuilder _text = new();
+        private readonly ManualResetEventSlim _flushGate = new(false);
+
+        public bool BlockFlush { get; init; }
+
+        public bool FailWrites { get; init; }
+
+        public ManualResetEventSlim FlushEntered { get; } = new(false);
+
+        public int Flushes { get; private set; }
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            lock (_text)
+            {
+                if (FailWrites)
+                {
+                    throw new IOException("closed");
+                }
+
+                _text.Append(value);
+            }
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (_text)
+            {
+                if (FailWrites)
+                {
+                    throw new IOException("closed");
+                }
+
+                _text.Append(buffer);
+            }
+        }
+
+        public override void Flush()
+        {
+            Flushes++;
+            FlushEntered.Set();
+            if (BlockFlush)
+            {
+                _flushGate.Wait(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        public void ReleaseFlush() => _flushGate.Set();
+
+        public List<string> Lines()
+        {
+            lock (_text)
+            {
+                return _text.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).ToList();
+            }
+        }
+    }
+}
