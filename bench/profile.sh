@@ -81,6 +81,8 @@ echo "== CPU by component (perf, share of the gateway's samples)"
 awk '{ share=$1; sub(/%/,"",share); dso=$2 " " $3
        if (dso ~ /kernel/) k+=share; else if (dso ~ /JIT|perf-[0-9]+\.map|memfd|\.dll/) j+=share; else if (dso ~ /libcoreclr|libclrjit|libSystem/) r+=share; else o+=share }
      END { printf "kernel %.1f%%, JIT-compiled .NET code %.1f%%, runtime (GC, JIT, thread pool) %.1f%%, other %.1f%%\n", k, j, r, o }' "$WORK/dso.txt"
+echo "== CPU by thread (perf, share of the gateway's samples)"
+perf report -i "$WORK/perf.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -12
 echo "== top symbols"
 perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 | cut -c1-160
 echo "== dotnet-counters (System.Runtime, mean over the window)"
