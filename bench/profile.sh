@@ -44,7 +44,9 @@ $(for p in "${PORTS[@]}"; do echo "    listen 127.0.0.1:$p;"; done)
 NGINX
 nginx -p "$WORK/backend" -e "$WORK/backend/logs/error.log" -c "$WORK/backend/nginx.conf" & PIDS+=($!)
 
-cat >"$WORK/gateway.json" <<JSON
+# Its own folder: the gateway watches the configuration file's folder, which the log must not be in.
+mkdir -p "$WORK/config"
+cat >"$WORK/config/gateway.json" <<JSON
 {
   "Gateway": { "Admin": { "Urls": "http://127.0.0.1:$ADMIN_PORT" } },
   "ReverseProxy": {
@@ -62,7 +64,7 @@ cat >"$WORK/gateway.json" <<JSON
 }
 JSON
 # W^X off only here: with it on, JIT-compiled code runs from a memfd double mapping that perf cannot name.
-ASPNETCORE_ENVIRONMENT=Production DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$WORK/gateway/Gateway" --config "$WORK/gateway.json" \
+ASPNETCORE_ENVIRONMENT=Production DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$WORK/gateway/Gateway" --config "$WORK/config/gateway.json" \
   --Urls "http://127.0.0.1:$GATEWAY_PORT" >"$WORK/gateway.log" 2>&1 & gateway=$!; PIDS+=($gateway)
 for _ in $(seq 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GATEWAY_PORT$REQUEST_PATH")" = 200 ] && break; sleep 0.2; done
 
@@ -83,6 +85,8 @@ awk '{ share=$1; sub(/%/,"",share); dso=$2 " " $3
      END { printf "kernel %.1f%%, JIT-compiled .NET code %.1f%%, runtime (GC, JIT, thread pool) %.1f%%, other %.1f%%\n", k, j, r, o }' "$WORK/dso.txt"
 echo "== CPU by thread (perf, share of the gateway's samples)"
 perf report -i "$WORK/perf.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -12
+echo "== top symbols of the console log writer thread"
+perf report -i "$WORK/perf.data" --no-children --comms "Gateway console" --sort dso,symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -15 | cut -c1-160
 echo "== top symbols"
 perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 | cut -c1-160
 echo "== dotnet-counters (System.Runtime, mean over the window)"

@@ -259,10 +259,13 @@ start_target() { # target policy
       local extra=$GATEWAY_ENV build="$OUT/build/gateway"
       [ "$target" = gateway2 ] && extra=$GATEWAY2_ENV build=${GATEWAY2_BUILD:-$build}
       port_free "${ADMIN_PORT[$target]}" || die "port ${ADMIN_PORT[$target]} is busy"
-      gateway_config "$policy" "$ACTIVE_POLICY" "$PASSIVE_POLICY" "${ADMIN_PORT[$target]}" >"$WORK/$target.json"
+      # Its own folder: the gateway watches the configuration file's folder, and its log growing beside it
+      # would wake the file watcher at every write.
+      mkdir -p "$WORK/config"
+      gateway_config "$policy" "$ACTIVE_POLICY" "$PASSIVE_POLICY" "${ADMIN_PORT[$target]}" >"$WORK/config/$target.json"
       # shellcheck disable=SC2086
       env ASPNETCORE_ENVIRONMENT=Production $extra dotnet "$build/Gateway.dll" \
-        --config "$WORK/$target.json" --urls "http://127.0.0.1:${PORT[$target]}" >>"$WORK/$target.log" 2>"$WORK/$target.err" &
+        --config "$WORK/config/$target.json" --urls "http://127.0.0.1:${PORT[$target]}" >>"$WORK/$target.log" 2>"$WORK/$target.err" &
       ;;
   esac
   TPID[$target]=$!
