@@ -29,7 +29,10 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private readonly int _bufferSize;
     private readonly ConcurrentQueue<LogEvent> _queue = new();
     private readonly SemaphoreSlim _wakeUp = new(0);
-    private readonly StringWriter _batch = new(new StringBuilder(64 * 1024));
+    // Bounds the text held between writes (a full queue of long events would otherwise grow it to megabytes).
+    private const int MaxBatchChars = 64 * 1024;
+
+    private readonly StringWriter _batch = new(new StringBuilder(MaxBatchChars));
     private readonly Thread _writer;
     private int _queued;
     private int _writerIdle;
@@ -101,12 +104,15 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     {
         var written = 0;
         var builder = _batch.GetStringBuilder();
-        builder.Clear();
         while (_queue.TryDequeue(out var logEvent))
         {
             Interlocked.Decrement(ref _queued);
             Format(logEvent);
             written++;
+            if (builder.Length >= MaxBatchChars)
+            {
+                Flush(builder);
+            }
         }
 
         if (Interlocked.Exchange(ref _dropped, 0) is var dropped and > 0)
@@ -116,20 +122,28 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             written++;
         }
 
-        if (builder.Length > 0)
+        Flush(builder);
+        return written;
+    }
+
+    private void Flush(StringBuilder builder)
+    {
+        if (builder.Length == 0)
         {
-            try
-            {
-                _output.Write(builder);
-                _output.Flush();
-            }
-            catch (IOException)
-            {
-                // Standard output closed (the reader went away): nothing can be logged about it either.
-            }
+            return;
         }
 
-        return written;
+        try
+        {
+            _output.Write(builder);
+            _output.Flush();
+        }
+        catch (IOException)
+        {
+            // Standard output closed (the reader went away): nothing can be logged about it either.
+        }
+
+        builder.Clear();
     }
 
     private void Format(LogEvent logEvent)

@@ -19,9 +19,7 @@ internal sealed class StrictContentLength : IConfigureOptions<KestrelServerOptio
     public void Configure(KestrelServerOptions options) => options.RequestHeaderEncodingSelector = SelectEncoding;
 
     internal static Encoding? SelectEncoding(string headerName) =>
-        ReferenceEquals(headerName, HeaderNames.ContentLength) || string.Equals(headerName, HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
-            ? DigitsOnlyEncoding.Instance
-            : null;
+        string.Equals(headerName, HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) ? DigitsOnlyEncoding.Instance : null;
 }
 
 /// <summary>

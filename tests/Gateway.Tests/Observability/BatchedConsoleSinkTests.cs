@@ -45,6 +45,23 @@ public sealed class BatchedConsoleSinkTests
     }
 
     [Fact]
+    public void Emit_MoreTextThanOneBatchHolds_WrittenInBoundedPieces()
+    {
+        var output = new RecordingWriter();
+        var sink = new BatchedConsoleSink(LineFormatter, bufferSize: 100_000, output);
+        var padding = new string('x', 200);
+        for (var i = 0; i < 5_000; i++)
+        {
+            sink.Emit(Event($"event {i} {padding}"));
+        }
+
+        sink.Dispose();
+
+        Assert.Equal(5_000, output.Lines().Count);
+        Assert.InRange(output.LargestWrite, 1, (64 * 1024) + 512);
+    }
+
+    [Fact]
     public async Task Emit_AfterAQuietSpell_WrittenWithoutWaitingForMore()
     {
         var output = new RecordingWriter();
@@ -139,6 +156,11 @@ public sealed class BatchedConsoleSinkTests
 
         public int Flushes { get; private set; }
 
+        /// <summary>The most characters written between two flushes.</summary>
+        public int LargestWrite { get; private set; }
+
+        private int _sinceFlush;
+
         public override Encoding Encoding => Encoding.UTF8;
 
         public override void Write(char value)
@@ -151,6 +173,7 @@ public sealed class BatchedConsoleSinkTests
                 }
 
                 _text.Append(value);
+                _sinceFlush++;
             }
         }
 
@@ -164,12 +187,19 @@ public sealed class BatchedConsoleSinkTests
                 }
 
                 _text.Append(buffer);
+                _sinceFlush += buffer.Length;
             }
         }
 
         public override void Flush()
         {
-            Flushes++;
+            lock (_text)
+            {
+                Flushes++;
+                LargestWrite = Math.Max(LargestWrite, _sinceFlush);
+                _sinceFlush = 0;
+            }
+
             FlushEntered.Set();
             if (BlockFlush)
             {
