@@ -28,6 +28,8 @@ public static class ObservabilityExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         AddSerilog(builder);
+        services.AddOptions<ConsoleLogCheck>().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ConsoleLogCheck>, ConsoleLogCheckValidator>();
 
         // OpenTelemetry's own hosted service goes first, so the meter provider listens when the counters start.
         AddOpenTelemetry(builder);

@@ -218,3 +218,36 @@ public sealed class BatchedConsoleSinkTests
         }
     }
 }
+
+public sealed class ConsoleLogCheckValidatorTests
+{
+    [Fact]
+    public void ShippedSettings_Valid()
+    {
+        Assert.True(Validate(new() { ["Serilog:Using:0"] = "Gateway", ["Serilog:WriteTo:Console:Name"] = "GatewayConsole" }).Succeeded);
+    }
+
+    [Fact]
+    public void UsingReplaced_GatewayConsoleNamed_RefusedWithThePathAndTheList()
+    {
+        var result = Validate(new() { ["Serilog:Using:0"] = "Serilog.Sinks.File", ["Serilog:WriteTo:Console:Name"] = "GatewayConsole" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Serilog:WriteTo:Console: GatewayConsole is found only with \"Gateway\" in Serilog:Using (it lists: Serilog.Sinks.File)", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoUsing_GatewayConsoleInTheShortForm_Refused()
+    {
+        Assert.True(Validate(new() { ["Serilog:WriteTo:0"] = "GatewayConsole" }).Failed);
+    }
+
+    [Fact]
+    public void UsingReplaced_OtherSinksOnly_Valid()
+    {
+        Assert.True(Validate(new() { ["Serilog:Using:0"] = "Serilog.Sinks.Console", ["Serilog:WriteTo:Console:Name"] = "Console" }).Succeeded);
+    }
+
+    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(Dictionary<string, string?> settings)
+        => new ConsoleLogCheckValidator(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Validate(null, new ConsoleLogCheck());
+}
