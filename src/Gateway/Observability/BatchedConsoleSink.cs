@@ -21,6 +21,9 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     /// <summary>At most this long between an event and its line under load; the first event after a quiet spell is written at once.</summary>
     public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
 
+    // Bounds the text held between writes (a full queue of long events would otherwise grow it to megabytes).
+    private const int MaxBatchChars = 64 * 1024;
+
     private static readonly MessageTemplate DroppedTemplate =
         new MessageTemplateParser().Parse("{DroppedEvents} log events were dropped: standard output could not keep up");
 
@@ -29,9 +32,6 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private readonly int _bufferSize;
     private readonly ConcurrentQueue<LogEvent> _queue = new();
     private readonly SemaphoreSlim _wakeUp = new(0);
-    // Bounds the text held between writes (a full queue of long events would otherwise grow it to megabytes).
-    private const int MaxBatchChars = 64 * 1024;
-
     private readonly StringWriter _batch = new(new StringBuilder(MaxBatchChars));
     private readonly Thread _writer;
     private int _queued;
@@ -41,7 +41,11 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 
     public BatchedConsoleSink(ITextFormatter formatter, int bufferSize, TextWriter? output = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 1);
+        if (bufferSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "Serilog: GatewayConsole bufferSize must be at least 1.");
+        }
+
         _formatter = formatter;
         _bufferSize = bufferSize;
         _output = output ?? Console.Out;
@@ -82,7 +86,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     {
         while (!_stopping)
         {
-            if (WriteQueued() > 0)
+            if (WriteQueued())
             {
                 Thread.Sleep(BatchInterval);
                 continue;
@@ -100,18 +104,18 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         WriteQueued();
     }
 
-    private int WriteQueued()
+    /// <summary>Writes every queued event and the count of dropped ones; false when there was nothing.</summary>
+    private bool WriteQueued()
     {
-        var written = 0;
-        var builder = _batch.GetStringBuilder();
+        var wroteAny = false;
         while (_queue.TryDequeue(out var logEvent))
         {
             Interlocked.Decrement(ref _queued);
             Format(logEvent);
-            written++;
-            if (builder.Length >= MaxBatchChars)
+            wroteAny = true;
+            if (_batch.GetStringBuilder().Length >= MaxBatchChars)
             {
-                Flush(builder);
+                Flush();
             }
         }
 
@@ -119,15 +123,16 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         {
             Format(new LogEvent(DateTimeOffset.Now, LogEventLevel.Warning, null, DroppedTemplate,
                 [new LogEventProperty("DroppedEvents", new ScalarValue(dropped)), new LogEventProperty(Constants.SourceContextPropertyName, new ScalarValue(typeof(BatchedConsoleSink).FullName))]));
-            written++;
+            wroteAny = true;
         }
 
-        Flush(builder);
-        return written;
+        Flush();
+        return wroteAny;
     }
 
-    private void Flush(StringBuilder builder)
+    private void Flush()
     {
+        var builder = _batch.GetStringBuilder();
         if (builder.Length == 0)
         {
             return;

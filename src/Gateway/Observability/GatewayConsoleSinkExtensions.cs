@@ -33,11 +33,6 @@ public static class GatewayConsoleSinkExtensions
         IFormatProvider? formatProvider = null)
     {
         ArgumentNullException.ThrowIfNull(sinkConfiguration);
-        if (bufferSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "Serilog: GatewayConsole bufferSize must be at least 1.");
-        }
-
         return sinkConfiguration.Sink(
             new BatchedConsoleSink(formatter ?? new MessageTemplateTextFormatter(outputTemplate, formatProvider), bufferSize),
             restrictedToMinimumLevel);
