@@ -16,6 +16,8 @@ public sealed class GatewayOptions
 
     public DemoOptions Demo { get; set; } = new();
 
+    public MetricsSettings Metrics { get; set; } = new();
+
     public string? StateFile { get; set; }
 
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -50,6 +52,12 @@ public sealed class ProxyProtocolSettings
 public sealed class DemoOptions
 {
     public bool Enabled { get; set; }
+}
+
+public sealed class MetricsSettings
+{
+    /// <summary>Export HttpClient's per-request meter (<c>http_client_*</c>) too; read once at start-up.</summary>
+    public bool HttpClientMeters { get; set; }
 }
 
 internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>

@@ -24,13 +24,11 @@ internal sealed class ProxyTelemetryMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
-        var routeId = proxy.Route.Config.RouteId;
-        var clusterId = proxy.Cluster.Config.ClusterId;
         var telemetry = new ProxyRequestTelemetry();
         context.Features.Set(telemetry);
 
         var startedAt = _timeProvider.GetTimestamp();
-        _metrics.RequestStart(routeId, clusterId);
+        var active = _metrics.RequestStart(proxy.Route.Config.RouteId, proxy.Cluster.Config.ClusterId);
         var threw = true;
         try
         {
@@ -39,18 +37,18 @@ internal sealed class ProxyTelemetryMiddleware
         }
         finally
         {
-            Complete(context, proxy, telemetry, routeId, clusterId, startedAt, threw);
+            Complete(context, proxy, telemetry, active, startedAt, threw);
         }
     }
 
-    private void Complete(HttpContext context, IReverseProxyFeature proxy, ProxyRequestTelemetry telemetry, string routeId, string clusterId, long startedAt, bool threw)
+    private void Complete(HttpContext context, IReverseProxyFeature proxy, ProxyRequestTelemetry telemetry, ActiveRequests active, long startedAt, bool threw)
     {
         var endedAt = _timeProvider.GetTimestamp();
         var destinationId = proxy.ProxiedDestination?.DestinationId;
 
         // An exception is turned into a 500 further out, unless the response had already started.
         var statusCode = threw && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-        _metrics.RequestStop(routeId, clusterId, destinationId, statusCode);
+        _metrics.RequestStop(active, destinationId, statusCode);
 
         TimeSpan? upstream = null;
         if (telemetry.UpstreamRespondedAt != 0)
@@ -58,7 +56,7 @@ internal sealed class ProxyTelemetryMiddleware
             upstream = _timeProvider.GetElapsedTime(telemetry.UpstreamSentAt, telemetry.UpstreamRespondedAt);
             if (destinationId is not null)
             {
-                _metrics.UpstreamResponded(clusterId, destinationId, upstream.Value);
+                _metrics.UpstreamResponded(active.ClusterId, destinationId, upstream.Value);
             }
         }
 
@@ -69,8 +67,8 @@ internal sealed class ProxyTelemetryMiddleware
                 context.Request.Method,
                 context.Request.Path.Value,
                 statusCode,
-                routeId,
-                clusterId,
+                active.RouteId,
+                active.ClusterId,
                 destinationId,
                 _timeProvider.GetElapsedTime(startedAt, endedAt),
                 upstream,

@@ -127,6 +127,17 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("'not-an-ip'", stderr);
     }
 
+    [Fact]
+    public async Task Check_NonBooleanHttpClientMeters_ExitsOneNamingTheSetting()
+    {
+        var path = Write("good.json", Configs.SingleCluster("RoundRobin", ("a", "http://127.0.0.1:1/", null)));
+
+        var (exitCode, _, stderr) = await GatewayProcess.RunAsync("--check", "--config", path, "--Gateway:Metrics:HttpClientMeters=sometimes");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Gateway:Metrics:HttpClientMeters", stderr);
+    }
+
     private string Write(string name, string content)
     {
         var path = Path.Combine(_dir, name);

@@ -78,7 +78,7 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task Metrics_AfterProxiedTraffic_IncludeAspNetCoreKestrelAndHttpClientMeters()
+    public async Task Metrics_AfterProxiedTraffic_IncludeAspNetCoreAndKestrelMetersButNotThePerRequestClientOnes()
     {
         await using var a = await TestBackend.StartAsync("a");
         using var gateway = new GatewayFactory(Configs.SingleCluster("RoundRobin", a));
@@ -88,11 +88,29 @@ public sealed class MetricsEndpointTests
         Assert.Equal("a", await client.GetStringAsync("/"));
 
         var samples = await ScrapeUntilAsync(adminClient, s =>
+            s.Any(x => x.Name == "http_server_request_duration_seconds_count" && x.Has(("http_request_method", "GET"), ("http_response_status_code", "200"))));
+
+        Assert.Contains(samples, s => s.Name.StartsWith("kestrel_", StringComparison.Ordinal));
+        Assert.Contains(samples, s => s.Name == "gateway_proxy_upstream_duration_seconds_count" && s.Has(("destination", "a")));
+        Assert.DoesNotContain(samples, s => s.Name.StartsWith("http_client_", StringComparison.Ordinal));
+        Assert.DoesNotContain(samples, s => s.Name.StartsWith("aspnetcore_routing_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_HttpClientMetersOn_IncludeHttpClientMeter()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        using var gateway = new GatewayFactory(Configs.SingleCluster("RoundRobin", a), new Dictionary<string, string?> { ["Gateway:Metrics:HttpClientMeters"] = "true" });
+        using var client = gateway.CreatePublicClient();
+        using var adminClient = gateway.CreateAdminClient();
+
+        Assert.Equal("a", await client.GetStringAsync("/"));
+
+        var samples = await ScrapeUntilAsync(adminClient, s =>
             s.Any(x => x.Name == "http_client_request_duration_seconds_count" && x.Has(("server_port", a.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
 
-        Assert.Contains(samples, s => s.Name == "http_server_request_duration_seconds_count" && s.Has(("http_request_method", "GET"), ("http_response_status_code", "200")));
-        Assert.Contains(samples, s => s.Name.StartsWith("kestrel_", StringComparison.Ordinal));
         Assert.Contains(samples, s => s.Name == "http_client_request_duration_seconds_count" && s.Has(("server_address", "127.0.0.1")) && s.Value >= 1);
+        Assert.Contains(samples, s => s.Name == "http_client_open_connections");
     }
 
     [Fact]

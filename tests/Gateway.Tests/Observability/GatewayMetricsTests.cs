@@ -24,7 +24,7 @@ public sealed class GatewayMetricsTests : IDisposable
         var metrics = new GatewayMetrics(MeterFactory);
         using var requests = Collect<long>("gateway.proxy.requests");
 
-        metrics.RequestStop("r", "c", "d", statusCode);
+        metrics.RequestStop(metrics.RequestStart("r", "c"), "d", statusCode);
 
         var measurement = Assert.Single(requests.GetMeasurementSnapshot());
         Assert.Equal(1, measurement.Value);
@@ -40,23 +40,26 @@ public sealed class GatewayMetricsTests : IDisposable
         var metrics = new GatewayMetrics(MeterFactory);
         using var requests = Collect<long>("gateway.proxy.requests");
 
-        metrics.RequestStop("r", "c", destinationId: null, 503);
+        metrics.RequestStop(metrics.RequestStart("r", "c"), destinationId: null, 503);
 
         Assert.Equal(string.Empty, Assert.Single(requests.GetMeasurementSnapshot()).Tags[GatewayMetrics.DestinationTag]);
     }
 
     [Fact]
-    public void RequestStartThenStop_ActiveRequests_BackToZeroWithRouteAndCluster()
+    public void RequestStartThenStop_ActiveRequests_ObservedPerRouteAndCluster()
     {
         var metrics = new GatewayMetrics(MeterFactory);
         using var active = Collect<long>("gateway.proxy.active_requests");
 
+        var first = metrics.RequestStart("r", "c");
         metrics.RequestStart("r", "c");
-        metrics.RequestStart("r", "c");
-        metrics.RequestStop("r", "c", "d", 200);
+        metrics.RequestStart("other", "c");
+        metrics.RequestStop(first, "d", 200);
 
+        active.RecordObservableInstruments();
         var measurements = active.GetMeasurementSnapshot();
-        Assert.Equal([1, 1, -1], measurements.Select(m => m.Value));
+        Assert.Equal(1, measurements.Single(m => Equals(m.Tags[GatewayMetrics.RouteTag], "r")).Value);
+        Assert.Equal(1, measurements.Single(m => Equals(m.Tags[GatewayMetrics.RouteTag], "other")).Value);
         Assert.All(measurements, m => Assert.Equal(["cluster", "route"], m.Tags.Keys.Order()));
     }
 

@@ -130,6 +130,7 @@ public sealed class ProxyTelemetryMiddlewareTests : IDisposable
         var entry = Assert.Single(_sink.Events);
         Assert.Equal(500, Scalar(entry, "StatusCode"));
         Assert.Equal(ProxyOutcome.GatewayError, Scalar(entry, "Outcome"));
+        active.RecordObservableInstruments();
         Assert.Equal(0, active.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
