@@ -1,7 +1,11 @@
 using Gateway.ClientIp;
+using Gateway.Admin;
 using Gateway.Configuration;
+using Gateway.Health;
 using Gateway.LoadBalancing;
+using Gateway.Observability;
 using Gateway.Proxy;
+using Gateway.Reliability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -15,6 +19,20 @@ namespace Gateway.Benchmarks;
 internal static class GatewayServices
 {
     public static WebApplication Build(IReadOnlyDictionary<string, string?>? settings = null)
+        => Builder(settings).Build();
+
+    /// <summary>With the observability registrations too (and what the destination metrics read: health, admin states, queues).</summary>
+    public static WebApplication BuildWithObservability()
+    {
+        var builder = Builder(null);
+        builder.AddGatewayHealth();
+        builder.AddGatewayAdmin();
+        builder.AddGatewayObservability();
+        builder.AddGatewayReliability();
+        return builder.Build();
+    }
+
+    private static WebApplicationBuilder Builder(IReadOnlyDictionary<string, string?>? settings)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
@@ -22,7 +40,7 @@ internal static class GatewayServices
         builder.AddGatewayProxy();
         builder.AddGatewayLoadBalancing();
         builder.AddGatewayClientIp();
-        return builder.Build();
+        return builder;
     }
 
     /// <summary>The gateway's middleware in front of the proxy, ending in a no-op instead of forwarding.</summary>
