@@ -1,5 +1,7 @@
 using Gateway.Admin;
+using Gateway.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -15,9 +17,6 @@ public static class ObservabilityExtensions
 
     /// <summary>The standard OpenTelemetry variable for the service name; <c>gateway</c> when unset.</summary>
     public const string ServiceNameKey = "OTEL_SERVICE_NAME";
-
-    /// <summary>When true, HttpClient's per-request meter is exported too (off by default, see <see cref="AddOpenTelemetry"/>).</summary>
-    public const string HttpClientMetersKey = "Gateway:Metrics:HttpClientMeters";
 
     /// <summary>YARP's own activity source (<c>proxy.forwarder</c> spans with route, cluster and destination).</summary>
     private const string YarpActivitySource = "Yarp.ReverseProxy";
@@ -70,7 +69,7 @@ public static class ObservabilityExtensions
     /// Kestrel's connections, DNS. HttpClient's meter (about 7 updates per forwarded request: active requests,
     /// duration, each pooled connection going active and idle) repeats what <c>gateway_destination_*</c> and
     /// <c>gateway_proxy_upstream_duration_seconds</c> say per destination and cost 4 us per request with routing's
-    /// (README, Performance); <see cref="HttpClientMetersKey"/> brings it back.
+    /// (README, Performance); <c>Gateway:Metrics:HttpClientMeters</c> brings it back.
     /// </summary>
     private static void AddOpenTelemetry(WebApplicationBuilder builder)
     {
@@ -85,11 +84,11 @@ public static class ObservabilityExtensions
                     .AddMeter(AspNetCoreMeters)
                     .AddMeter("System.Net.NameResolution")
                     .AddPrometheusExporter();
-                // Read when the provider is built, so that every configuration source (a test host's too) has a say.
+                // Read when the provider is built (the host's start, after the configuration check has refused a
+                // value that does not bind), so that every configuration source, a test host's too, has a say.
                 ((IDeferredMeterProviderBuilder)metrics).Configure((services, deferred) =>
                 {
-                    // A value that is not a boolean is reported by the start-up check (GatewayOptions), not thrown here.
-                    if (bool.TryParse(services.GetRequiredService<IConfiguration>()[HttpClientMetersKey], out var on) && on)
+                    if (services.GetRequiredService<IOptions<GatewayOptions>>().Value.Metrics.HttpClientMeters)
                     {
                         deferred.AddHttpClientInstrumentation();
                     }
