@@ -1,5 +1,5 @@
-using Gateway.ClientIp;
 using Gateway.Admin;
+using Gateway.ClientIp;
 using Gateway.Configuration;
 using Gateway.Health;
 using Gateway.LoadBalancing;
