@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: HAProxy, nginx, a default YARP app and the gateway in front of the same three
-# backends, driven by wrk over loopback in interleaved rounds. One command from a fresh clone:
+# Side-by-side benchmark: HAProxy, nginx, a default YARP app, the same YARP app with its logging off, and the
+# gateway in front of the same three backends, driven by wrk over loopback in interleaved rounds. One command from a fresh clone:
 #
 #   bench/run.sh
 #
@@ -10,7 +10,7 @@
 # for REWARM seconds, then measures for DURATION seconds. Peak RSS is per cell (VmHWM reset before it).
 #
 # Knobs (environment): ROUNDS (3), DURATION (10), WARMUP (20), REWARM (2),
-# TARGETS ("haproxy nginx yarp gateway"), SCENARIOS ("small64 small256 large64 iphash"),
+# TARGETS ("haproxy nginx yarp yarp-nolog gateway"), SCENARIOS ("small64 small256 large64 iphash"),
 # GATEWAY_ENV (extra VAR=value pairs for the gateway process only), GATEWAY2_ENV (the same for target
 # "gateway2": the same build again with other settings, so that TARGETS="gateway gateway2" measures a change
 # in interleaved rounds, which cancels the drift of a shared machine), GATEWAY2_BUILD (a folder with
@@ -24,7 +24,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-20}
 REWARM=${REWARM:-2}
-TARGETS=${TARGETS:-"haproxy nginx yarp gateway"}
+TARGETS=${TARGETS:-"haproxy nginx yarp yarp-nolog gateway"}
 SCENARIOS=${SCENARIOS:-"small64 small256 large64 iphash"}
 GATEWAY_ENV=${GATEWAY_ENV:-}
 CHART=${CHART-docs/benchmark.svg}
@@ -33,7 +33,7 @@ WORK=$(mktemp -d /tmp/gateway-bench.XXXXXX)
 RESULTS="$OUT/results.csv"
 
 BACKEND_PORTS=(18081 18082 18083)
-declare -A PORT=([haproxy]=18090 [nginx]=18091 [yarp]=18092 [gateway]=18093 [gateway2]=18095)
+declare -A PORT=([haproxy]=18090 [nginx]=18091 [yarp]=18092 [yarp-nolog]=18097 [gateway]=18093 [gateway2]=18095)
 declare -A ADMIN_PORT=([gateway]=18094 [gateway2]=18096)
 GATEWAY2_ENV=${GATEWAY2_ENV:-}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -182,12 +182,17 @@ EOF
 }
 
 # One route, one cluster, nothing else: given on the command line so the app itself stays the template.
-yarp_args() {
-  YARP_ARGS=(--urls "http://127.0.0.1:${PORT[yarp]}"
+# "yarp-nolog" is the same app with every log category off: no "Proxying to" line per request, and (ASP.NET
+# Core's request logger being off too) no Activity and no traceparent header per request. It is the floor
+# under any proxy built on Kestrel and YARP on this machine, which the gateway's own cost is measured from.
+yarp_args() { # target
+  YARP_ARGS=(--urls "http://127.0.0.1:${PORT[$1]}"
     "--ReverseProxy:Routes:all:ClusterId=backends" "--ReverseProxy:Routes:all:Match:Path={**catch-all}")
   for i in "${!BACKEND_PORTS[@]}"; do
     YARP_ARGS+=("--ReverseProxy:Clusters:backends:Destinations:b$((i + 1)):Address=http://127.0.0.1:${BACKEND_PORTS[$i]}/")
   done
+  [ "$1" = yarp-nolog ] && YARP_ARGS+=("--Logging:LogLevel:Default=None" "--Logging:LogLevel:Microsoft.AspNetCore=None")
+  return 0
 }
 
 # The gateway runs with every feature on. Health checks use the gateway's own policies when the build
@@ -251,9 +256,9 @@ start_target() { # target policy
       nginx_config "$policy" >"$WORK/nginx/nginx.conf"
       nginx -p "$WORK/nginx" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" &
       ;;
-    yarp)
-      yarp_args
-      ASPNETCORE_ENVIRONMENT=Production dotnet "$OUT/build/yarp/YarpBaseline.dll" "${YARP_ARGS[@]}" >"$WORK/yarp.log" 2>&1 &
+    yarp | yarp-nolog)
+      yarp_args "$target"
+      ASPNETCORE_ENVIRONMENT=Production dotnet "$OUT/build/yarp/YarpBaseline.dll" "${YARP_ARGS[@]}" >"$WORK/$target.log" 2>&1 &
       ;;
     gateway | gateway2)
       local extra=$GATEWAY_ENV build="$OUT/build/gateway"
@@ -446,7 +451,7 @@ chart() {
   mkdir -p "$(dirname "$CHART")"
   awk -F, -v targets="$TARGETS" -v scenarios="$SCENARIOS" -v title="$1" '
     BEGIN { nt = split(targets, T, " "); ns = split(scenarios, S, " ")
-      color["haproxy"] = "#4e79a7"; color["nginx"] = "#59a14f"; color["yarp"] = "#bab0ac"; color["gateway"] = "#e15759"; color["gateway2"] = "#f28e2b" }
+      color["haproxy"] = "#4e79a7"; color["nginx"] = "#59a14f"; color["yarp"] = "#bab0ac"; color["yarp-nolog"] = "#9c755f"; color["gateway"] = "#e15759"; color["gateway2"] = "#f28e2b" }
     { v[$1, $2, "rps"] = $3; v[$1, $2, "cpu"] = $11; if ($3 > maxr) maxr = $3; if ($11 > maxc) maxc = $11 }
     function panel(x0, metric, max, label, fmt,    s, t, y, w, bar, val) {
       printf "<text x=\"%d\" y=\"52\" font-weight=\"bold\">%s</text>\n", x0, label
@@ -497,7 +502,7 @@ main() {
     [ -n "$group" ] || continue
     # A default YARP app has no client-IP hashing: nothing equivalent to compare.
     targets=$TARGETS
-    [ "$policy" = iphash ] && targets=$(tr ' ' '\n' <<<"$TARGETS" | grep -vx yarp | tr '\n' ' ')
+    [ "$policy" = iphash ] && targets=$(tr ' ' '\n' <<<"$TARGETS" | grep -vx -e yarp -e yarp-nolog | tr '\n' ' ')
     for target in $targets; do start_target "$target" "$policy"; done
     for target in $targets; do
       log "$policy: warming up $target for ${WARMUP}s"
