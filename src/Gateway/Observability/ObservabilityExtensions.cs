@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Serilog;
+using Serilog.Extensions.Logging;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Gateway.Observability;
@@ -108,17 +109,42 @@ public static class ObservabilityExtensions
 
     private static void AddSerilog(WebApplicationBuilder builder)
     {
-        // Serilog replaces the default providers. Providers registered later (by a host or a test) still get
-        // every event through Serilog, which then applies its own minimum levels to them as well.
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(
-            (services, logger) => logger
-                .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
-                .ReadFrom.Services(services)
-                // Serilog ignores Microsoft.Extensions.Logging filters, so the hot-path default is repeated here:
-                // with this category off, ASP.NET Core starts no Activity and no log scope per request.
-                .MinimumLevel.Override(Proxy.HotPathDefaults.HostingDiagnosticsCategory, Serilog.Events.LevelAlias.Off),
+            (services, logger) =>
+            {
+                logger
+                    .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
+                    .ReadFrom.Services(services)
+                    // Serilog ignores Microsoft.Extensions.Logging filters, so the hot-path default is repeated here:
+                    // with this category off, ASP.NET Core starts no Activity and no log scope per request.
+                    .MinimumLevel.Override(Proxy.HotPathDefaults.HostingDiagnosticsCategory, Serilog.Events.LevelAlias.Off);
+                WriteToLaterProviders(services, logger);
+            },
             preserveStaticLogger: true,
-            writeToProviders: true);
+            writeToProviders: false);
+    }
+
+    /// <summary>
+    /// Serilog replaced the default providers; one registered later (by a host or a test) still gets every event
+    /// through Serilog, which applies its own minimum levels to it as well. Only when there is one: Serilog's
+    /// <c>writeToProviders</c> adds a sink that costs every event, the access log's included, two property
+    /// look-ups and an allocation even with no provider to call (README, Performance).
+    /// </summary>
+    private static void WriteToLaterProviders(IServiceProvider services, LoggerConfiguration logger)
+    {
+        var providers = services.GetServices<ILoggerProvider>().ToArray();
+        if (providers.Length == 0)
+        {
+            return;
+        }
+
+        var collection = new LoggerProviderCollection();
+        foreach (var provider in providers)
+        {
+            collection.AddProvider(provider);
+        }
+
+        logger.WriteTo.Providers(collection);
     }
 }
