@@ -22,6 +22,11 @@ public sealed class AccessLog
     // The ten properties, the source context, and room for the request scope's (RequestId, ConnectionId...).
     private const int PropertyCapacity = 16;
 
+    // Values most requests share are built once: the event is the gateway's largest allocation per request.
+    private static readonly ScalarValue GetMethod = new(HttpMethods.Get);
+    private static readonly ScalarValue OkOutcome = new(ProxyOutcome.Ok);
+    private static readonly ScalarValue?[] StatusCodes = new ScalarValue?[500];
+
     private readonly Serilog.ILogger _logger;
     private readonly TimeProvider _timeProvider;
 
@@ -49,15 +54,15 @@ public sealed class AccessLog
         var properties = new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
         {
             ["ClientIp"] = clientIp is null ? ScalarValue.Null : new ScalarValue(clientIp),
-            ["Method"] = new ScalarValue(method),
+            ["Method"] = string.Equals(method, HttpMethods.Get, StringComparison.Ordinal) ? GetMethod : new ScalarValue(method),
             ["Path"] = new ScalarValue(path),
-            ["StatusCode"] = new ScalarValue(statusCode),
+            ["StatusCode"] = StatusCodeValue(statusCode),
             ["RouteId"] = new ScalarValue(routeId),
             ["ClusterId"] = new ScalarValue(clusterId),
             ["DestinationId"] = destinationId is null ? ScalarValue.Null : new ScalarValue(destinationId),
             ["ElapsedMs"] = new ScalarValue(Milliseconds(elapsed)),
             ["UpstreamMs"] = upstream is { } value ? new ScalarValue(Milliseconds(value)) : ScalarValue.Null,
-            ["Outcome"] = new ScalarValue(outcome),
+            ["Outcome"] = string.Equals(outcome, ProxyOutcome.Ok, StringComparison.Ordinal) ? OkOutcome : new ScalarValue(outcome),
         };
 
         // Serilog's constructors copy the properties into a dictionary of their own, grown as it fills; this
@@ -74,4 +79,10 @@ public sealed class AccessLog
     }
 
     private static double Milliseconds(TimeSpan duration) => Math.Round(duration.TotalMilliseconds, 3);
+
+    // Two threads racing on a code's first use each build an equal value; either may stay.
+    private static ScalarValue StatusCodeValue(int statusCode)
+        => (uint)(statusCode - 100) < (uint)StatusCodes.Length
+            ? StatusCodes[statusCode - 100] ??= new ScalarValue(statusCode)
+            : new ScalarValue(statusCode);
 }
