@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: HAProxy, nginx, a default YARP app, the same YARP app with its logging off, and the
-# gateway in front of the same three backends, driven by wrk over loopback in interleaved rounds. One command from a fresh clone:
+# gateway in front of the same three backends, driven by wrk over loopback in interleaved rounds. One command
+# from a fresh clone:
 #
 #   bench/run.sh
 #

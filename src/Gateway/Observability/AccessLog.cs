@@ -25,7 +25,7 @@ public sealed class AccessLog
     // Values most requests share are built once: the event is the gateway's largest allocation per request.
     private static readonly ScalarValue GetMethod = new(HttpMethods.Get);
     private static readonly ScalarValue OkOutcome = new(ProxyOutcome.Ok);
-    private static readonly ScalarValue?[] StatusCodes = new ScalarValue?[500];
+    private static readonly ScalarValue?[] StatusCodeValues = new ScalarValue?[500];
 
     private readonly Serilog.ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -82,7 +82,7 @@ public sealed class AccessLog
 
     // Two threads racing on a code's first use each build an equal value; either may stay.
     private static ScalarValue StatusCodeValue(int statusCode)
-        => (uint)(statusCode - 100) < (uint)StatusCodes.Length
-            ? StatusCodes[statusCode - 100] ??= new ScalarValue(statusCode)
+        => (uint)(statusCode - 100) < (uint)StatusCodeValues.Length
+            ? StatusCodeValues[statusCode - 100] ??= new ScalarValue(statusCode)
             : new ScalarValue(statusCode);
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Gateway.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -21,7 +20,7 @@ public sealed class SerilogProvidersTests
         await using var app = Build(services => services.AddSingleton<ILoggerProvider>(captured));
 
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Tests").LogWarning("from {Source}", "ILogger");
-        WriteAccessLog(app.Services.GetRequiredService<AccessLog>());
+        AccessLogTests.WriteTypical(app.Services.GetRequiredService<AccessLog>());
 
         var records = captured.Collector.GetSnapshot();
         Assert.Contains(records, r => r.Category == "Gateway.Tests" && r.Level == LogLevel.Warning && r.Message == "from \"ILogger\"");
@@ -48,7 +47,4 @@ public sealed class SerilogProvidersTests
         laterServices(builder.Services);
         return builder.Build();
     }
-
-    private static void WriteAccessLog(AccessLog accessLog) => accessLog.Write(
-        IPAddress.Loopback, "GET", "/small", 200, "all", "backends", "b1", TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), ProxyOutcome.Ok);
 }
