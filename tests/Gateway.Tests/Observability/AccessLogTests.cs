@@ -43,7 +43,7 @@ public sealed class AccessLogTests
     [Fact]
     public void Write_SharedAndPerRequestValues_EachEventCarriesItsOwn()
     {
-        var sink = new CollectingSink();
+        var sink = new ListSink();
         var accessLog = new AccessLog(new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger(), TimeProvider.System);
 
         accessLog.Write(IPAddress.Loopback, "GET", "/a", 200, "all", "web", "a", TimeSpan.FromMilliseconds(2), null, ProxyOutcome.Ok);
@@ -53,16 +53,7 @@ public sealed class AccessLogTests
 
         Assert.Equal(
             [("GET", 200, "Ok"), ("POST", 503, "NoAvailableDestinations"), ("get", 200, "Ok"), ("GET", 999, "ConnectFailed")],
-            sink.Events.Select(e => ((string)Scalar(e, "Method")!, (int)Scalar(e, "StatusCode")!, (string)Scalar(e, "Outcome")!)));
-
-        static object? Scalar(LogEvent logEvent, string name) => ((ScalarValue)logEvent.Properties[name]).Value;
-    }
-
-    private sealed class CollectingSink : ILogEventSink
-    {
-        public List<LogEvent> Events { get; } = [];
-
-        public void Emit(LogEvent logEvent) => Events.Add(logEvent);
+            sink.Events.Select(e => ((string)ListSink.Scalar(e, "Method")!, (int)ListSink.Scalar(e, "StatusCode")!, (string)ListSink.Scalar(e, "Outcome")!)));
     }
 
     private sealed class NullSink : ILogEventSink

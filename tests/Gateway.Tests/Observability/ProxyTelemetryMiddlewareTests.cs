@@ -10,6 +10,7 @@ using Serilog.Events;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
+using static Gateway.Tests.Observability.ListSink;
 
 namespace Gateway.Tests.Observability;
 
@@ -182,14 +183,5 @@ public sealed class ProxyTelemetryMiddlewareTests : IDisposable
     private ValueTask RespondAsync(HttpContext context, bool withResponse)
         => _responded.ApplyAsync(new ResponseTransformContext { HttpContext = context, ProxyResponse = withResponse ? new HttpResponseMessage() : null });
 
-    private static object? Scalar(LogEvent entry, string name) => ((ScalarValue)entry.Properties[name]).Value;
-
     public void Dispose() => _services.Dispose();
-
-    private sealed class ListSink : ILogEventSink
-    {
-        public List<LogEvent> Events { get; } = [];
-
-        public void Emit(LogEvent logEvent) => Events.Add(logEvent);
-    }
 }
